@@ -1,0 +1,44 @@
+# A11y Judge — every target creates .venv in the repo root and installs what it needs.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8501
+export A11Y_JUDGE_HOME ?= $(CURDIR)/data
+
+.PHONY: setup run demo test lint bench clean browser-deps
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## Debian's Chromium for the browser tests (never `playwright install`: it downloads and fails offline).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+demo: setup
+	$(BIN)/a11y-judge demo
+
+run: demo
+	$(BIN)/streamlit run app/main.py --server.port $(PORT) --server.headless true \
+	  --browser.gatherUsageStats false
+
+test: setup browser-deps
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check src app tests scripts
+	$(BIN)/ruff format --check src app tests scripts
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python scripts/bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

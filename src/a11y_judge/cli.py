@@ -1,0 +1,264 @@
+"""The `a11y-judge` command line: evaluate, parse, history, demo."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from a11y_judge import __version__
+from a11y_judge.engine import evaluate
+from a11y_judge.errors import A11yJudgeError
+from a11y_judge.history.store import HistoryStore
+from a11y_judge.ingest import plan_files, read_audit, read_file, read_plans
+from a11y_judge.ingest.detect import sniff
+from a11y_judge.judges import create_judge
+from a11y_judge.models import Run
+from a11y_judge.paths import data_dir
+from a11y_judge.reports.csv_report import to_csv
+from a11y_judge.reports.json_report import to_json
+from a11y_judge.reports.markdown_report import to_markdown
+from a11y_judge.rubric import load_rubric
+
+FORMATS = {"json": to_json, "csv": to_csv, "md": to_markdown}
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="a11y-judge",
+        description="Score accessibility remediation plans against an audit.",
+    )
+    p.add_argument("--version", action="version", version=f"a11y-judge {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    ev = sub.add_parser("evaluate", help="judge plans against an audit and rank them")
+    ev.add_argument("--audit", required=True, help="audit file (any supported format)")
+    src = ev.add_mutually_exclusive_group(required=True)
+    src.add_argument("--plan", action="append", default=[], help="a plan file (repeatable)")
+    src.add_argument("--plans-dir", help="folder of plan documents")
+    ev.add_argument(
+        "--judge", action="append", default=[], help="judge spec (repeatable); default: offline"
+    )
+    ev.add_argument("--rubric", help="rubric YAML (default: prompts/rubric.yaml)")
+    ev.add_argument("--out", help="write the run's reports to this folder")
+    ev.add_argument(
+        "--format",
+        default="json,csv,md",
+        help="report formats for --out: json,csv,md (default: all)",
+    )
+    ev.add_argument("--json", action="store_true", help="print the run document as JSON")
+    ev.add_argument("--no-history", action="store_true", help="do not record the run")
+
+    pa = sub.add_parser("parse", help="show what ingestion understood of a file")
+    pa.add_argument("file")
+    pa.add_argument("--json", action="store_true")
+
+    hi = sub.add_parser("history", help="past runs")
+    hsub = hi.add_subparsers(dest="history_command", required=True)
+    hl = hsub.add_parser("list", help="list runs, newest first")
+    hl.add_argument("--search", default="", help="filter by audit, plan, winner or id")
+    hl.add_argument("--limit", type=int, default=50)
+    hl.add_argument("--json", action="store_true")
+    hs = hsub.add_parser("show", help="one run (same document as evaluate --json)")
+    hs.add_argument("run_id")
+    hs.add_argument("--json", action="store_true")
+    hd = hsub.add_parser("delete", help="delete a run")
+    hd.add_argument("run_id")
+
+    sub.add_parser("demo", help="evaluate the shipped demo set into history (used by make run)")
+    return p
+
+
+def _print_ranking(run: Run) -> None:
+    crit = run.rubric.criteria
+    print(
+        f"run {run.run_id}  status {run.status}  audit {run.audit.name} "
+        f"({run.audit.source_format}, {len(run.audit.findings)} findings)  "
+        f"judges {', '.join(j.id for j in run.judges)}"
+    )
+    header = (
+        f"{'rank':>4}  {'score':>5}  {'cover':>5}  "
+        + "  ".join(f"{c.id[:10]:>10}" for c in crit)
+        + "  plan"
+    )
+    print(header)
+    for r in run.results:
+        score = "  —  " if r.score is None else f"{r.score:5.2f}"
+        cells = "  ".join(
+            f"{'—' if r.criteria[c.id].score is None else f'{r.criteria[c.id].score:.2f}':>10}"
+            for c in crit
+        )
+        print(f"{r.rank:>4}  {score}  {r.coverage.ratio:>5.0%}  {cells}  {r.name}")
+    missed = [
+        f.id for f in run.audit.findings if all(f.id in r.coverage.missed for r in run.results)
+    ]
+    print(f"missed by every plan: {', '.join(missed) if missed else 'none'}")
+    if run.error:
+        print(f"note: {run.error}")
+
+
+def _write_reports(run: Run, out: str, formats: str) -> list[Path]:
+    wanted = [f.strip() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown:
+        raise A11yJudgeError(
+            f"unknown report format {', '.join(unknown)}",
+            hint="Use --format with json, csv and/or md",
+        )
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for fmt in wanted:
+        path = folder / f"run-{run.run_id}.{fmt}"
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(FORMATS[fmt](run), encoding="utf-8")
+        tmp.replace(path)  # never leave a half-written report
+        written.append(path)
+    return written
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    audit = read_audit(args.audit)
+    paths = [Path(p) for p in args.plan] if args.plan else plan_files(args.plans_dir)
+    plans = read_plans((str(p), None) for p in paths)
+    judges = [create_judge(spec) for spec in (args.judge or ["offline"])]
+    rubric = load_rubric(args.rubric)
+    if args.format and not args.out and args.format != "json,csv,md":
+        raise A11yJudgeError("--format needs --out", hint="Add --out DIR to write reports")
+    run = evaluate(audit, plans, judges, rubric)
+    if not args.no_history:
+        HistoryStore().save_run(run)
+    if args.out:
+        written = _write_reports(run, args.out, args.format)
+        if not args.json:
+            print("wrote " + ", ".join(str(p) for p in written), file=sys.stderr)
+    if args.json:
+        sys.stdout.write(to_json(run))
+    else:
+        _print_ranking(run)
+    return 0 if run.status != "failed" else 1
+
+
+def _parse(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    fmt = sniff(read_file(path), path.name).format
+    if fmt in ("docx", "pdf", "html", "markdown", "text", "csv"):
+        try:
+            audit = read_audit(path)
+        except A11yJudgeError:
+            if fmt == "csv":
+                raise
+            return _parse_as_plan(path, args.json)
+    else:
+        audit = read_audit(path)
+    doc = {
+        "kind": "audit",
+        "source_format": audit.source_format,
+        "name": audit.name,
+        "findings": [f.model_dump(mode="json") for f in audit.findings],
+    }
+    if args.json:
+        print(json.dumps(doc, indent=2, ensure_ascii=False))
+        return 0
+    print(
+        f"{path.name}: audit ({audit.source_format}), {len(audit.findings)} findings, "
+        f"SC {', '.join(audit.wcag) or 'none'}"
+    )
+    for f in audit.findings:
+        sc = ",".join(f.wcag) + ("?" if f.wcag_source == "inferred" else "")
+        review = " [needs review]" if f.needs_review else ""
+        print(f"  {f.id:<32} {f.severity.value:<9} {sc:<16} {f.title[:70]}{review}")
+    print("(? = success criterion inferred from the wording, not stated)")
+    return 0
+
+
+def _parse_as_plan(path: Path, as_json: bool) -> int:
+    plan = read_plans([(str(path), None)])[0]
+    doc = {
+        "kind": "plan",
+        "source_format": plan.source_format,
+        "name": plan.name,
+        "findings": [],
+        "words": len(plan.text.split()),
+    }
+    if as_json:
+        print(json.dumps(doc, indent=2, ensure_ascii=False))
+    else:
+        print(
+            f"{path.name}: no findings; reads as a plan ({plan.source_format}, "
+            f"{doc['words']} words)"
+        )
+    return 0
+
+
+def _history(args: argparse.Namespace) -> int:
+    store = HistoryStore()
+    if args.history_command == "list":
+        runs = store.list_runs(search=args.search, limit=args.limit)
+        if args.json:
+            print(json.dumps([r.__dict__ for r in runs], indent=2, ensure_ascii=False))
+            return 0
+        if not runs:
+            print(f"no runs in {store.path}")
+        for r in runs:
+            score = "" if r.winner_score is None else f" ({r.winner_score:.2f})"
+            print(
+                f"{r.run_id}  {r.created_at[:19]}  {r.status:<7}  {r.audit_name}  "
+                f"{len(r.plans)} plans  winner {r.winner or '—'}{score}"
+            )
+        return 0
+    if args.history_command == "show":
+        run = store.get_run(args.run_id)
+        if args.json:
+            sys.stdout.write(to_json(run))
+        else:
+            _print_ranking(run)
+        return 0
+    store.delete_run(args.run_id)
+    print(f"deleted {args.run_id}")
+    return 0
+
+
+def _demo(_args: argparse.Namespace) -> int:
+    demo = data_dir() / "demo"
+    store = HistoryStore()
+    audit = read_audit(demo / "northwind-audit.md")
+    existing = [r for r in store.list_runs(search=audit.name) if r.audit_name == audit.name]
+    if existing:
+        print(f"demo run already in history ({existing[0].run_id}); {store.path}")
+        return 0
+    plans = read_plans((str(p), None) for p in plan_files(demo / "plans"))
+    run = evaluate(audit, plans, [create_judge("offline")], load_rubric())
+    store.save_run(run)
+    print(f"demo run {run.run_id} recorded in {store.path}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; user errors print one `error:` line on stderr and exit 2."""
+    args = _parser().parse_args(argv)
+    handlers = {"evaluate": _evaluate, "parse": _parse, "history": _history, "demo": _demo}
+    try:
+        return handlers[args.command](args)
+    except A11yJudgeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if os.environ.get("A11Y_JUDGE_DEBUG"):
+            raise
+        print(
+            f"error: unexpected {type(exc).__name__}: {exc}. Re-run with A11Y_JUDGE_DEBUG=1 "
+            "for details and report it",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,172 @@
+"""Orchestration: every judge scores every plan on its own; the jury's scores are combined."""
+
+from __future__ import annotations
+
+import statistics
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from a11y_judge.errors import A11yJudgeError
+from a11y_judge.judges.base import Judge
+from a11y_judge.models import (
+    AuditReport,
+    Coverage,
+    CriterionResult,
+    Evidence,
+    JudgeInfo,
+    Judgment,
+    Plan,
+    PlanResult,
+    Rubric,
+    Run,
+    RunStatus,
+    utcnow,
+)
+from a11y_judge.rubric import weighted_score
+
+#: Called after each judgment: (done, total, judgment).
+Progress = Callable[[int, int, Judgment], None]
+
+
+def new_run_id() -> str:
+    """Time-sortable run id, e.g. '20261121-142233-3fa9c2'."""
+    return f"{utcnow():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+def _judge_one(judge: Judge, audit: AuditReport, plan: Plan, rubric: Rubric) -> Judgment:
+    """Run one judge on one plan; a failure becomes a recorded failed judgment, never a 0."""
+    start = time.perf_counter()
+    try:
+        judgment = judge.judge(audit, plan, rubric)
+    except A11yJudgeError as exc:
+        judgment = Judgment(judge_id=judge.id, plan_name=plan.name, status="failed", error=str(exc))
+    except Exception as exc:  # a judge bug must not lose the other judges' work
+        judgment = Judgment(
+            judge_id=judge.id,
+            plan_name=plan.name,
+            status="failed",
+            error=f"{type(exc).__name__}: {exc}",
+        )
+    if not judgment.latency_ms:
+        judgment.latency_ms = (time.perf_counter() - start) * 1000
+    return judgment
+
+
+def _combine_criterion(criterion: str, judgments: list[Judgment]) -> CriterionResult:
+    scores: dict[str, float | None] = {}
+    rationales: list[str] = []
+    evidence: list[Evidence] = []
+    for j in judgments:
+        cs = j.scores.get(criterion) if j.status == "ok" else None
+        scores[j.judge_id] = cs.score if cs else None
+        if cs:
+            rationales.append(
+                cs.rationale if len(judgments) == 1 else f"[{j.judge_id}] {cs.rationale}"
+            )
+            evidence.extend(cs.evidence)
+    present = [s for s in scores.values() if s is not None]
+    return CriterionResult(
+        score=round(statistics.fmean(present), 2) if present else None,
+        rationale=" ".join(rationales) or "No judge produced a score for this criterion.",
+        evidence=evidence,
+        judges=scores,
+    )
+
+
+def _coverage(judgments: list[Judgment], audit: AuditReport) -> Coverage:
+    ok = [j for j in judgments if j.status == "ok" and j.coverage is not None]
+    ok.sort(key=lambda j: j.judge_id != "offline")  # the evidence judge's coverage first
+    if ok and ok[0].coverage is not None:
+        return ok[0].coverage
+    return Coverage(covered=[], missed=[f.id for f in audit.findings], ratio=0.0)
+
+
+def _rank(results: list[PlanResult]) -> list[PlanResult]:
+    """Rank 1 = best; equal scores share a rank; unscored plans come last."""
+    ordered = sorted(results, key=lambda r: (r.score is None, -(r.score or 0.0), r.name))
+    ranked: list[PlanResult] = []
+    prev: float | None = None
+    rank = 0
+    for i, r in enumerate(ordered, start=1):
+        if r.score is None or r.score != prev:
+            rank = i
+        prev = r.score
+        ranked.append(r.model_copy(update={"rank": rank}))
+    return ranked
+
+
+def evaluate(
+    audit: AuditReport,
+    plans: Sequence[Plan],
+    judges: Sequence[Judge],
+    rubric: Rubric,
+    *,
+    progress: Progress | None = None,
+    max_workers: int = 8,
+) -> Run:
+    """Judge every plan with every judge (each plan on its own) and rank the plans."""
+    if not plans:
+        raise A11yJudgeError("no plans to evaluate", hint="Add at least one remediation plan")
+    if not judges:
+        raise A11yJudgeError("no judges selected", hint="Use the offline judge at least")
+    start = time.perf_counter()
+    tasks = [(j, p) for p in plans for j in judges]
+    judgments: list[Judgment] = []
+    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(tasks)))) as pool:
+        futures = [pool.submit(_judge_one, j, audit, p, rubric) for j, p in tasks]
+        for done, fut in enumerate(futures, start=1):
+            judgment = fut.result()
+            judgments.append(judgment)
+            if progress is not None:
+                progress(done, len(tasks), judgment)
+    results: list[PlanResult] = []
+    for plan in plans:
+        mine = [j for j in judgments if j.plan_name == plan.name]
+        criteria = {c.id: _combine_criterion(c.id, mine) for c in rubric.criteria}
+        score = weighted_score({k: v.score for k, v in criteria.items()}, rubric.weights)
+        anti = next((j.anti_patterns for j in mine if j.anti_patterns), [])
+        results.append(
+            PlanResult(
+                name=plan.name,
+                rank=0,
+                score=round(score, 2) if score is not None else None,
+                criteria=criteria,
+                coverage=_coverage(mine, audit),
+                anti_patterns=anti,
+            )
+        )
+    infos = []
+    for judge in judges:
+        mine = [j for j in judgments if j.judge_id == judge.id]
+        failures = sum(1 for j in mine if j.status != "ok")
+        infos.append(
+            JudgeInfo(
+                id=judge.id,
+                provider=judge.provider,
+                model=judge.model,
+                calls=len(mine),
+                failures=failures,
+                status="ok"
+                if failures == 0
+                else ("failed" if failures == len(mine) else "partial"),
+            )
+        )
+    ranked = _rank(results)
+    status: RunStatus = "ok"
+    if any(j.status != "ok" for j in judgments):
+        status = "partial" if any(r.score is not None for r in ranked) else "failed"
+    errors = sorted({f"{j.judge_id}: {j.error}" for j in judgments if j.error})
+    return Run(
+        run_id=new_run_id(),
+        status=status,
+        rubric=rubric,
+        audit=audit,
+        plans=list(plans),
+        judges=infos,
+        results=ranked,
+        judgments=judgments,
+        duration_ms=(time.perf_counter() - start) * 1000,
+        error="; ".join(errors[:5]) or None,
+    )

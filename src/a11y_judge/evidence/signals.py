@@ -1,0 +1,329 @@
+"""What an accessibility expert looks for in a plan's text, as named, testable patterns."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from a11y_judge.models import AntiPattern
+
+IC = re.IGNORECASE
+
+
+@dataclass(frozen=True)
+class AntiPatternRule:
+    """A harmful recommendation, how to spot it, and what makes it acceptable after all."""
+
+    id: str
+    name: str
+    pattern: re.Pattern[str]
+    why: str
+    penalty: float
+    unless: re.Pattern[str] | None = None
+
+
+ANTI_PATTERNS: tuple[AntiPatternRule, ...] = (
+    AntiPatternRule(
+        "overlay",
+        "Accessibility overlay widget",
+        re.compile(
+            r"accessibe|userway|audioeye|equalweb|max ?access|user1st|"
+            r"accessibility (?:overlay|widget|toolbar|plug-?in)|overlay (?:widget|solution|tool)|"
+            r"(?:install|add|deploy|embed)\w*\b[^.\n]{0,60}\b(?:widget|toolbar)\b",
+            IC,
+        ),
+        "Overlays do not repair the underlying code, often break assistive technology and are "
+        "opposed by disabled users and experts (Overlay Fact Sheet)",
+        4.0,
+        unless=re.compile(
+            r"\b(?:avoid|do not|don't|never|instead of|rather than|not rely|"
+            r"no overlay|reject|against)\b[^.\n]{0,80}(?:overlay|widget|toolbar)",
+            IC,
+        ),
+    ),
+    AntiPatternRule(
+        "positive-tabindex",
+        "Positive tabindex",
+        re.compile(r"tabindex\s*=\s*[\"']?[1-9]|positive tabindex (?:values )?(?:to|for)", IC),
+        "Positive tabindex overrides the natural focus order and creates more order problems "
+        "(F44); fix the DOM order instead",
+        1.5,
+        unless=re.compile(
+            r"(?:avoid|remove|never|don't|do not|no)\b[^.\n]{0,40}"
+            r"(?:positive tabindex|tabindex\s*=\s*[\"']?[1-9])",
+            IC,
+        ),
+    ),
+    AntiPatternRule(
+        "div-button",
+        'role="button" without keyboard support',
+        re.compile(r"role\s*=\s*[\"']button[\"']", IC),
+        'A div with role="button" still needs tabindex="0" and Enter/Space handling; a native '
+        "<button> gets both for free",
+        1.5,
+        unless=re.compile(
+            r"tabindex\s*=\s*[\"']?0|keydown|keyup|keypress|enter (?:and|or|/) "
+            r"space|<button|native button",
+            IC,
+        ),
+    ),
+    AntiPatternRule(
+        "outline-none",
+        "Focus outline removed without replacement",
+        re.compile(r"outline\s*:\s*(?:none|0)\b", IC),
+        "Removing the focus outline without a visible replacement fails 2.4.7 Focus Visible",
+        1.5,
+        unless=re.compile(
+            r"focus-visible|box-shadow|outline\s*:\s*\d+(?:\.\d+)?px|"
+            r"(?:never|avoid|remove|delete|replace|don't|do not)[^.\n]{0,40}outline",
+            IC,
+        ),
+    ),
+    AntiPatternRule(
+        "blanket-aria-label",
+        "aria-label on everything",
+        re.compile(
+            r"aria-labels?\b[^.\n]{0,40}\b(?:every|all|each)\s+(?:element|elements|"
+            r"item|items|tag|node)|(?:every|all|each)\s+(?:element|elements|item|items)"
+            r"[^.\n]{0,40}aria-label",
+            IC,
+        ),
+        "Blanket aria-labels override visible text, break label-in-name (2.5.3) and add noise; "
+        "prefer visible labels and native semantics",
+        1.0,
+    ),
+    AntiPatternRule(
+        "title-as-label",
+        "title attribute as the only label",
+        re.compile(
+            r"title (?:attribute|attr)s?\b[^.\n]{0,60}\b(?:as|for|instead of)\b[^.\n]{0,20}"
+            r"label|use (?:the )?title (?:attribute )?(?:as|for|instead)",
+            IC,
+        ),
+        "title is not reliably announced and is invisible to keyboard and touch users (H65 is a "
+        "last resort); use a visible <label>",
+        1.0,
+        unless=re.compile(r"(?:not|never|avoid|don't|do not)[^.\n]{0,30}title", IC),
+    ),
+)
+
+
+def find_anti_patterns(text: str) -> tuple[list[AntiPattern], float]:
+    """Anti-patterns recommended in a plan (with the offending sentence) and total penalty."""
+    found: list[AntiPattern] = []
+    penalty = 0.0
+    sentences = re.split(r"(?<=[.!?])\s+|\n+", text)
+    for rule in ANTI_PATTERNS:
+        for n, sentence in enumerate(sentences):
+            # The sentence and the two around it: "Delete `outline: none` … and add: …".
+            context = " ".join(sentences[max(0, n - 1) : n + 4])
+            if rule.pattern.search(sentence) and not (
+                rule.unless is not None and rule.unless.search(context)
+            ):
+                if rule.id == "div-button" and rule.unless and rule.unless.search(text):
+                    continue  # keyboard handling is given elsewhere in the plan
+                found.append(
+                    AntiPattern(
+                        id=rule.id, name=rule.name, quote=sentence.strip()[:300], why=rule.why
+                    )
+                )
+                penalty += rule.penalty
+                break
+    return found, penalty
+
+
+#: Per topic, what a correct concrete fix mentions.
+TOPIC_FIXES: dict[str, re.Pattern[str]] = {
+    "alt-text": re.compile(
+        r"alt\s*=|alt=\"\"|empty alt|aria-labelledby|decorative|role=\"img\"", IC
+    ),
+    "captions": re.compile(r"<track|webvtt|\.vtt|srt|caption file|transcript", IC),
+    "structure": re.compile(
+        r"<h[1-6]|h[1-6]\b|heading level|<th|scope=|<fieldset|<legend|<main|"
+        r"landmark|<nav|<ul|<table",
+        IC,
+    ),
+    "sequence": re.compile(r"dom order|source order|reorder|tab order|focus order", IC),
+    "input-purpose": re.compile(r"autocomplete\s*=\s*[\"']?[a-z-]+", IC),
+    "use-of-color": re.compile(
+        r"icon|text label|underline|pattern|not (?:only|just) colou?r|"
+        r"in addition to colou?r|error text",
+        IC,
+    ),
+    "contrast": re.compile(r"\d+(?:\.\d+)?\s*:\s*1|#[0-9a-f]{3,6}\b|contrast ratio", IC),
+    "resize-reflow": re.compile(
+        r"\brem\b|\bem\b|flex|grid|media quer|320\s*(?:css )?px|"
+        r"max-width|wrap|400\s*%",
+        IC,
+    ),
+    "text-spacing": re.compile(r"line-height|letter-spacing|word-spacing", IC),
+    "keyboard": re.compile(
+        r"<button|native button|keydown|enter (?:and|or|/) space|"
+        r"tabindex\s*=\s*[\"']?0|focusable",
+        IC,
+    ),
+    "keyboard-trap": re.compile(
+        r"escape|esc\b|inert|return(?:s|ing)? focus|focus (?:back|return)"
+        r"|aria-modal|<dialog|showmodal",
+        IC,
+    ),
+    "timing": re.compile(r"warn|extend|\d+\s*(?:seconds|s\b|minutes)|adjust|turn off", IC),
+    "pause-stop": re.compile(r"pause|stop|prefers-reduced-motion|autoplay off|disable auto", IC),
+    "bypass": re.compile(r"href=\"#|skip (?:link|to)|first focusable|<main|landmark", IC),
+    "page-title": re.compile(r"<title|unique title|document\.title", IC),
+    "link-purpose": re.compile(
+        r"link text|descriptive|aria-label|visually-hidden|sr-only|"
+        r"aria-describedby|context",
+        IC,
+    ),
+    "headings-labels": re.compile(r"descriptive|label text|heading text", IC),
+    "focus-visible": re.compile(
+        r":focus-visible|:focus\b|outline\s*:\s*\d|outline-offset|"
+        r"box-shadow|focus (?:ring|indicator|style)",
+        IC,
+    ),
+    "target-size": re.compile(
+        r"\d+\s*(?:×|x|by)\s*\d+\s*(?:css )?px|min-(?:width|height)|"
+        r"\b24\s*px|\b44\s*px|padding",
+        IC,
+    ),
+    "label-in-name": re.compile(r"visible (?:label|text)|accessible name", IC),
+    "language": re.compile(r"lang\s*=|xml:lang", IC),
+    "on-focus-input": re.compile(r"submit button|explicit|on change|onchange|warn", IC),
+    "error-identification": re.compile(
+        r"aria-describedby|aria-invalid|role=\"alert\"|aria-live|"
+        r"error (?:text|message|summary)|inline",
+        IC,
+    ),
+    "labels": re.compile(
+        r"<label|for=|aria-labelledby|aria-describedby|visible label|"
+        r"<fieldset|<legend",
+        IC,
+    ),
+    "name-role-value": re.compile(r"aria-[a-z]+|role=|accessible name|<button|native", IC),
+    "status-messages": re.compile(r"aria-live|role=\"(?:status|alert)\"|live region", IC),
+    "modal-dialog": re.compile(
+        r"<dialog|aria-modal|inert|focus trap|return(?:s|ing)? focus|"
+        r"escape",
+        IC,
+    ),
+}
+
+CODE = re.compile(
+    r"`[^`\n]{2,}`|<[a-z][a-z0-9-]*[\s>/]|[a-z-]+\s*:\s*[^;\n]{1,40};|"
+    r"\b[a-z-]+=\"[^\"]*\"",
+    IC,
+)
+VALUE_OR_TECHNIQUE = re.compile(
+    r"\b\d+(?:\.\d+)?\s*:\s*1\b|#[0-9a-f]{6}\b|#[0-9a-f]{3}\b|\b\d+\s*(?:px|rem|em|ms|%|seconds?)\b|"
+    r"\b(?:G|H|C|F|ARIA|SCR|SVR|PDF)\d{1,3}\b|\b[1-4]\.\d{1,2}\.\d{1,2}\b",
+    IC,
+)
+AT_TESTING = re.compile(
+    r"\bnvda\b|\bjaws\b|voiceover|talkback|narrator|dragon|zoomtext|switch (?:access|control)|"
+    r"keyboard[- ]only|screen ?reader|\baxe\b|\bwave\b|lighthouse|pa11y|accessibility insights|"
+    r"contrast (?:checker|analy[sz]er)|400\s*% zoom",
+    IC,
+)
+WRONG_CONTRAST = re.compile(
+    r"(?:body|normal|regular|small|paragraph)\s+text[^.\n]{0,40}\b(?:[1-3](?:\.\d+)?|4(?:\.[0-4]\d*)?)"
+    r"\s*:\s*1\b",
+    IC,
+)
+
+RATIONALE = re.compile(
+    r"\bbecause\b|\bsince\b|so that|\bimpact|\bblock(?:s|ed|er|ers|ing)?\b|prevent|legal|"
+    r"lawsuit|\brisk\b|revenue|conversion|most users|severity|cannot (?:complete|buy|log)|"
+    r"critical path|user journey",
+    IC,
+)
+OWNERS = re.compile(
+    r"\bowner|\bassigned to|\bresponsib|front[- ]end (?:dev|engineer|team)|back[- ]end|"
+    r"\bdevelopers?\b|\bdesigners?\b|content (?:team|editor|author|designer)|\bqa\b|"
+    r"product (?:owner|manager)|\bteam\b|\braci\b",
+    IC,
+)
+EFFORT = re.compile(
+    r"\b\d+(?:\.\d+)?\s*(?:-\s*\d+\s*)?(?:hours?|hrs?|h|days?|d|weeks?|story points?|points?|sp)\b|"
+    r"\beffort\b|\bestimate|\bt-shirt|\b(?:xs|s|m|l|xl)\s*(?:effort|size)",
+    IC,
+)
+CRITICAL_PATHS = re.compile(
+    r"checkout|check-out|payment|\bcart\b|basket|log ?in|sign[- ]in|sign[- ]up|register|"
+    r"registration|account|booking|purchase|forms?\b|search",
+    IC,
+)
+
+#: Sustainment practices: (id, label, pattern, points).
+LONG_TERM: tuple[tuple[str, str, re.Pattern[str], float], ...] = (
+    (
+        "verification",
+        "Verification after fixes",
+        re.compile(
+            r"re-?test|re-?audit|verif|validat|confirm (?:the )?fix|acceptance criteria", IC
+        ),
+        1.5,
+    ),
+    (
+        "ci",
+        "Regression tests in CI",
+        re.compile(
+            r"\bci\b|continuous integration|pipeline|pull request|jest-axe|cypress-axe|"
+            r"axe-core/playwright|@axe-core|pa11y-ci|lighthouse ci|regression|"
+            r"automated (?:test|check|scan)|eslint-plugin-jsx-a11y|linter|linting",
+            IC,
+        ),
+        2.0,
+    ),
+    (
+        "monitoring",
+        "Monitoring",
+        re.compile(
+            r"monitor|dashboard|scheduled scan|nightly scan|ongoing scan|track(?:ing)? "
+            r"(?:issues|progress|metrics)",
+            IC,
+        ),
+        1.5,
+    ),
+    (
+        "training",
+        "Training",
+        re.compile(
+            r"training|workshop|upskill|educat|coaching|onboarding|guidelines for "
+            r"(?:authors|editors|content)",
+            IC,
+        ),
+        1.5,
+    ),
+    (
+        "user-testing",
+        "Testing with disabled users",
+        re.compile(
+            r"(?:usability|user) test\w*[^.\n]{0,60}(?:disab|screen reader users|assistive|"
+            r"blind|low vision|lived experience)|(?:people|users|participants|testers) with "
+            r"disabilit|disabled (?:users|people|testers|participants)",
+            IC,
+        ),
+        2.0,
+    ),
+    (
+        "periodic-audits",
+        "Periodic audits",
+        re.compile(
+            r"quarterly|annual|yearly|periodic|every \d+ (?:months|weeks)|regular audits|"
+            r"twice a year|each release",
+            IC,
+        ),
+        1.0,
+    ),
+    (
+        "governance",
+        "Governance and ownership",
+        re.compile(
+            r"accessibility statement|policy|champion|design system|definition of done|"
+            r"procurement|vpat|\bacr\b|governance|maturity",
+            IC,
+        ),
+        0.5,
+    ),
+)

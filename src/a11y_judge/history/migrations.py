@@ -1,0 +1,104 @@
+"""Named, ordered schema migrations, tracked in the _migrations table."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: list[tuple[str, Migration]] = []
+
+
+def migration(fn: Migration) -> Migration:
+    """Register a migration; its function name is its permanent name."""
+    MIGRATIONS.append((fn.__name__, fn))
+    return fn
+
+
+@migration
+def m001_initial(db: sqlite3.Connection) -> None:
+    db.executescript(
+        """
+        CREATE TABLE documents (
+            content_hash TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            source_format TEXT NOT NULL,
+            filename TEXT NOT NULL,
+            text TEXT NOT NULL,
+            body_json TEXT NOT NULL
+        );
+        CREATE TABLE runs (
+            run_id TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            status TEXT NOT NULL,
+            audit_name TEXT NOT NULL,
+            audit_hash TEXT NOT NULL REFERENCES documents(content_hash),
+            n_findings INTEGER NOT NULL,
+            n_plans INTEGER NOT NULL,
+            judges TEXT NOT NULL,
+            rubric_version TEXT NOT NULL,
+            rubric_json TEXT NOT NULL,
+            winner TEXT,
+            winner_score REAL,
+            duration_ms REAL NOT NULL,
+            error TEXT,
+            document_json TEXT NOT NULL
+        );
+        CREATE INDEX runs_created ON runs(created_at);
+        CREATE TABLE run_documents (
+            run_id TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+            content_hash TEXT NOT NULL REFERENCES documents(content_hash),
+            role TEXT NOT NULL,
+            name TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            PRIMARY KEY (run_id, role, position)
+        );
+        CREATE TABLE results (
+            run_id TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+            plan_name TEXT NOT NULL,
+            rank INTEGER NOT NULL,
+            score REAL,
+            coverage_ratio REAL NOT NULL,
+            n_covered INTEGER NOT NULL,
+            n_missed INTEGER NOT NULL,
+            PRIMARY KEY (run_id, plan_name)
+        );
+        CREATE TABLE criterion_scores (
+            run_id TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+            plan_name TEXT NOT NULL,
+            criterion TEXT NOT NULL,
+            score REAL,
+            PRIMARY KEY (run_id, plan_name, criterion)
+        );
+        CREATE TABLE judgments (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+            judge_id TEXT NOT NULL,
+            plan_name TEXT NOT NULL,
+            status TEXT NOT NULL,
+            latency_ms REAL NOT NULL,
+            error TEXT,
+            body_json TEXT NOT NULL
+        );
+        CREATE INDEX judgments_run ON judgments(run_id);
+        """
+    )
+
+
+def migrate(db: sqlite3.Connection) -> list[str]:
+    """Apply pending migrations in order, each in its own transaction; returns their names."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
+    applied = []
+    for name, fn in MIGRATIONS:
+        if name in done:
+            continue
+        with db:
+            fn(db)
+            db.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, datetime('now'))", (name,)
+            )
+        applied.append(name)
+    return applied

@@ -1,0 +1,258 @@
+"""The run history in SQLite: the only module that writes SQL."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from a11y_judge.errors import HistoryError, RunNotFoundError
+from a11y_judge.history.migrations import migrate
+from a11y_judge.models import AuditReport, Document, Plan, Run
+from a11y_judge.paths import history_path
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One row of the history list."""
+
+    run_id: str
+    created_at: str
+    status: str
+    audit_name: str
+    n_findings: int
+    plans: list[str]
+    judges: list[str]
+    winner: str | None
+    winner_score: float | None
+
+
+class HistoryStore:
+    """Runs, their documents, judgments and results, in one SQLite file (WAL mode)."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path else history_path()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as db:
+                db.execute("PRAGMA journal_mode=WAL")
+                migrate(db)
+        except sqlite3.DatabaseError as exc:
+            raise HistoryError(
+                f"history database {self.path} cannot be used ({exc})",
+                hint="Move the file aside or set A11Y_JUDGE_HOME to another folder",
+            ) from exc
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=30)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA foreign_keys=ON")
+        try:
+            yield db
+        finally:
+            db.close()
+
+    @staticmethod
+    def _put_document(db: sqlite3.Connection, doc: Document, kind: str) -> None:
+        body = doc.model_dump_json(exclude={"text"})
+        db.execute(
+            "INSERT OR IGNORE INTO documents (content_hash, kind, source_format, filename, text,"
+            " body_json) VALUES (?, ?, ?, ?, ?, ?)",
+            (doc.content_hash, kind, doc.source_format, doc.filename, doc.text, body),
+        )
+
+    def save_run(self, run: Run) -> None:
+        """Store a run with everything needed to reopen it, in one transaction."""
+        winner = run.winner
+        doc = run.model_dump_json(exclude={"audit": {"text"}, "plans": {"__all__": {"text"}}})
+        with self._connect() as db, db:
+            self._put_document(db, run.audit, "audit")
+            for plan in run.plans:
+                self._put_document(db, plan, "plan")
+            db.execute(
+                "INSERT INTO runs (run_id, created_at, status, audit_name, audit_hash, n_findings,"
+                " n_plans, judges, rubric_version, rubric_json, winner, winner_score, duration_ms,"
+                " error, document_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    run.run_id,
+                    run.created_at.isoformat(),
+                    run.status,
+                    run.audit.name,
+                    run.audit.content_hash,
+                    len(run.audit.findings),
+                    len(run.plans),
+                    json.dumps([j.id for j in run.judges]),
+                    run.rubric.version,
+                    run.rubric.model_dump_json(),
+                    winner.name if winner else None,
+                    winner.score if winner else None,
+                    run.duration_ms,
+                    run.error,
+                    doc,
+                ),
+            )
+            db.execute(
+                "INSERT INTO run_documents VALUES (?, ?, 'audit', ?, 0)",
+                (run.run_id, run.audit.content_hash, run.audit.name),
+            )
+            db.executemany(
+                "INSERT INTO run_documents VALUES (?, ?, 'plan', ?, ?)",
+                [(run.run_id, p.content_hash, p.name, i) for i, p in enumerate(run.plans)],
+            )
+            db.executemany(
+                "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        run.run_id,
+                        r.name,
+                        r.rank,
+                        r.score,
+                        r.coverage.ratio,
+                        len(r.coverage.covered),
+                        len(r.coverage.missed),
+                    )
+                    for r in run.results
+                ],
+            )
+            db.executemany(
+                "INSERT INTO criterion_scores VALUES (?, ?, ?, ?)",
+                [
+                    (run.run_id, r.name, cid, c.score)
+                    for r in run.results
+                    for cid, c in r.criteria.items()
+                ],
+            )
+            db.executemany(
+                "INSERT INTO judgments (run_id, judge_id, plan_name, status, latency_ms, error,"
+                " body_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        run.run_id,
+                        j.judge_id,
+                        j.plan_name,
+                        j.status,
+                        j.latency_ms,
+                        j.error,
+                        j.model_dump_json(),
+                    )
+                    for j in run.judgments
+                ],
+            )
+
+    def get_run(self, run_id: str) -> Run:
+        """Reopen a stored run, documents' text included."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT document_json FROM runs WHERE run_id = ?", (run_id,)
+            ).fetchone()
+            if row is None:
+                raise RunNotFoundError(
+                    f"no run '{run_id}' in {self.path}",
+                    hint="List runs with `a11y-judge history list`",
+                )
+            run = Run.model_validate_json(row["document_json"])
+            texts = {
+                r["content_hash"]: r["text"]
+                for r in db.execute(
+                    "SELECT d.content_hash, d.text FROM documents d JOIN run_documents rd"
+                    " ON rd.content_hash = d.content_hash WHERE rd.run_id = ?",
+                    (run_id,),
+                )
+            }
+        audit = run.audit.model_copy(update={"text": texts.get(run.audit.content_hash, "")})
+        plans = [p.model_copy(update={"text": texts.get(p.content_hash, "")}) for p in run.plans]
+        return run.model_copy(update={"audit": audit, "plans": plans})
+
+    def list_runs(
+        self, search: str = "", status: str | None = None, limit: int | None = None
+    ) -> list[RunSummary]:
+        """Runs newest first, optionally filtered by text (audit, plan, winner, id) and status."""
+        sql = (
+            "SELECT r.*, (SELECT group_concat(name, char(31)) FROM (SELECT name FROM run_documents"
+            " WHERE run_id = r.run_id AND role = 'plan' ORDER BY position)) AS plan_names"
+            " FROM runs r WHERE 1=1"
+        )
+        args: list[object] = []
+        if search:
+            sql += (
+                " AND (r.run_id LIKE ? OR r.audit_name LIKE ? OR r.winner LIKE ? OR EXISTS"
+                " (SELECT 1 FROM run_documents d WHERE d.run_id = r.run_id AND d.name LIKE ?))"
+            )
+            args += [f"%{search}%"] * 4
+        if status:
+            sql += " AND r.status = ?"
+            args.append(status)
+        sql += " ORDER BY r.created_at DESC, r.run_id DESC"
+        if limit:
+            sql += " LIMIT ?"
+            args.append(limit)
+        with self._connect() as db:
+            return [
+                RunSummary(
+                    run_id=r["run_id"],
+                    created_at=r["created_at"],
+                    status=r["status"],
+                    audit_name=r["audit_name"],
+                    n_findings=r["n_findings"],
+                    plans=(r["plan_names"] or "").split("\x1f") if r["plan_names"] else [],
+                    judges=json.loads(r["judges"]),
+                    winner=r["winner"],
+                    winner_score=r["winner_score"],
+                )
+                for r in db.execute(sql, args)
+            ]
+
+    def count_runs(self) -> int:
+        """Number of stored runs."""
+        with self._connect() as db:
+            return int(db.execute("SELECT count(*) FROM runs").fetchone()[0])
+
+    def plan_trend(self, plan_name: str) -> list[tuple[str, str, float | None, int]]:
+        """(created_at, run_id, score, rank) of every run that scored a plan of this name."""
+        with self._connect() as db:
+            return [
+                (r["created_at"], r["run_id"], r["score"], r["rank"])
+                for r in db.execute(
+                    "SELECT r.created_at, r.run_id, s.score, s.rank FROM results s JOIN runs r"
+                    " ON r.run_id = s.run_id WHERE s.plan_name = ? ORDER BY r.created_at",
+                    (plan_name,),
+                )
+            ]
+
+    def recurring_plans(self) -> list[str]:
+        """Plan names scored in more than one run."""
+        with self._connect() as db:
+            return [
+                r[0]
+                for r in db.execute(
+                    "SELECT plan_name FROM results GROUP BY plan_name HAVING count(*) > 1"
+                    " ORDER BY plan_name"
+                )
+            ]
+
+    def delete_run(self, run_id: str) -> None:
+        """Delete a run and its results; documents no run uses any more go too."""
+        with self._connect() as db, db:
+            cur = db.execute("DELETE FROM runs WHERE run_id = ?", (run_id,))
+            if cur.rowcount == 0:
+                raise RunNotFoundError(f"no run '{run_id}'", hint="It may have been deleted")
+            db.execute(
+                "DELETE FROM documents WHERE content_hash NOT IN"
+                " (SELECT content_hash FROM run_documents)"
+            )
+
+    def load_document(self, content_hash: str) -> AuditReport | Plan | None:
+        """A stored document by hash, text included."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT kind, text, body_json FROM documents WHERE content_hash = ?",
+                (content_hash,),
+            ).fetchone()
+        if row is None:
+            return None
+        model = AuditReport if row["kind"] == "audit" else Plan
+        return model.model_validate_json(row["body_json"]).model_copy(update={"text": row["text"]})

@@ -1,0 +1,153 @@
+"""Ingestion: audit files → AuditReport, plan files → Plan. Formats are sniffed by content."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from a11y_judge.errors import IngestError
+from a11y_judge.ingest import axe, csvtable, lighthouse, openacr, pa11y
+from a11y_judge.ingest.blocks import Block, blocks_to_text, markdown_blocks, text_blocks
+from a11y_judge.ingest.detect import SUPPORTED, Sniffed, sniff
+from a11y_judge.ingest.documents import docx_blocks, html_blocks, pdf_blocks
+from a11y_judge.ingest.ids import content_hash
+from a11y_judge.ingest.report import findings_from_blocks
+from a11y_judge.models import AuditReport, Finding, Plan
+
+__all__ = ["SUPPORTED", "plan_files", "read_audit", "read_file", "read_plan", "read_plans"]
+
+PLAN_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".docx", ".pdf", ".text")
+
+
+def read_file(path: str | Path) -> bytes:
+    """A file's bytes, or an IngestError that says what to do."""
+    p = Path(path)
+    if not p.exists():
+        raise IngestError(str(p), "file not found", hint="Check the path and try again")
+    if p.is_dir():
+        raise IngestError(
+            str(p), "is a folder, not a file", hint="Pass a file (or use --plans-dir)"
+        )
+    try:
+        return p.read_bytes()
+    except OSError as exc:
+        raise IngestError(
+            str(p), f"cannot be read ({exc.strerror})", hint="Check its permissions"
+        ) from exc
+
+
+def _document_blocks(sniffed: Sniffed, filename: str) -> list[Block]:
+    if sniffed.format == "docx":
+        return docx_blocks(sniffed.content, filename)
+    if sniffed.format == "pdf":
+        return pdf_blocks(sniffed.content, filename)
+    if sniffed.format == "html":
+        return html_blocks(sniffed.content)
+    if sniffed.format == "markdown":
+        return markdown_blocks(sniffed.content)
+    return text_blocks(sniffed.content)
+
+
+def _tool_findings(sniffed: Sniffed, filename: str) -> list[Finding]:
+    parser = {
+        "axe": axe.parse,
+        "lighthouse": lighthouse.parse,
+        "pa11y": pa11y.parse,
+        "pa11y-ci": pa11y.parse_ci,
+        "openacr": openacr.parse,
+        "csv": csvtable.parse,
+    }[sniffed.format]
+    return parser(sniffed.content, filename)
+
+
+def read_audit(path: str | Path, data: bytes | None = None, name: str | None = None) -> AuditReport:
+    """Parse an audit from a path (or from bytes named by path) into findings."""
+    filename = Path(path).name
+    raw = read_file(path) if data is None else data
+    sniffed = sniff(raw, filename)
+    if sniffed.format in ("docx", "pdf", "html", "markdown", "text"):
+        blocks = _document_blocks(sniffed, filename)
+        findings = findings_from_blocks(blocks, filename)
+        text = blocks_to_text(blocks)
+    else:
+        findings = _tool_findings(sniffed, filename)
+        text = raw.decode("utf-8", errors="replace") if sniffed.format == "csv" else ""
+    if not findings:
+        raise IngestError(
+            filename,
+            f"no findings found in this {sniffed.format} file",
+            hint="Check that it is the audit (not a plan) and that it lists failures; "
+            "for reports, give each issue a heading or a table row",
+        )
+    return AuditReport(
+        name=name or Path(filename).stem,
+        filename=filename,
+        source_format=sniffed.format,
+        content_hash=content_hash(raw),
+        text=text,
+        findings=findings,
+    )
+
+
+def read_plan(path: str | Path, data: bytes | None = None, name: str | None = None) -> Plan:
+    """Read a remediation plan (PDF, DOCX, Markdown, text or HTML) as text."""
+    filename = Path(path).name
+    raw = read_file(path) if data is None else data
+    sniffed = sniff(raw, filename)
+    if sniffed.format not in ("docx", "pdf", "html", "markdown", "text", "csv"):
+        raise IngestError(
+            filename,
+            f"this looks like a {sniffed.format} audit, not a remediation plan",
+            hint="Give it as --audit; plans are documents (PDF, DOCX, Markdown, text, HTML)",
+        )
+    if sniffed.format == "csv" or sniffed.format in ("markdown", "text"):
+        text = sniffed.content
+    else:
+        text = blocks_to_text(_document_blocks(sniffed, filename))
+    if len(text.split()) < 5:
+        raise IngestError(
+            filename, "the plan has almost no text", hint="Check that the right file was chosen"
+        )
+    return Plan(
+        name=name or Path(filename).stem,
+        filename=filename,
+        source_format=sniffed.format,
+        content_hash=content_hash(raw),
+        text=text,
+    )
+
+
+def unique_names(names: Iterable[str]) -> list[str]:
+    """Plan names made unique: 'plan', 'plan-2', …"""
+    seen: set[str] = set()
+    out: list[str] = []
+    for name in names:
+        candidate, n = name, 1
+        while candidate in seen:
+            n += 1
+            candidate = f"{name}-{n}"
+        seen.add(candidate)
+        out.append(candidate)
+    return out
+
+
+def read_plans(files: Iterable[tuple[str, bytes | None]]) -> list[Plan]:
+    """Plans from (path or filename, bytes or None) pairs; names are file stems made unique."""
+    items = list(files)
+    names = unique_names(Path(f).stem for f, _ in items)
+    return [read_plan(f, data, name) for (f, data), name in zip(items, names, strict=True)]
+
+
+def plan_files(directory: str | Path) -> list[Path]:
+    """The plan documents in a folder, sorted by name."""
+    d = Path(directory)
+    if not d.is_dir():
+        raise IngestError(str(d), "is not a folder", hint="Pass the folder that holds the plans")
+    files = sorted(p for p in d.iterdir() if p.is_file() and p.suffix.lower() in PLAN_SUFFIXES)
+    if not files:
+        raise IngestError(
+            str(d),
+            "holds no plan documents",
+            hint=f"Put plans there as {', '.join(PLAN_SUFFIXES)}",
+        )
+    return files

@@ -1,0 +1,159 @@
+"""A document as a flat list of blocks (headings, paragraphs, list items, tables, code).
+
+Every human-readable format (Markdown, text, HTML, DOCX, PDF) is turned into blocks, so one
+finding extractor serves them all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+BlockKind = Literal["heading", "para", "item", "table", "code"]
+
+
+@dataclass
+class Block:
+    """One structural unit of a document."""
+
+    kind: BlockKind
+    text: str
+    level: int = 0
+    rows: list[list[str]] = field(default_factory=list)
+
+
+def blocks_to_text(blocks: list[Block]) -> str:
+    """Readable plain text of the blocks (used for storage, plan text and LLM prompts)."""
+    out: list[str] = []
+    for b in blocks:
+        if b.kind == "heading":
+            out.append("\n" + "#" * max(1, min(b.level, 6)) + " " + b.text)
+        elif b.kind == "item":
+            out.append("  " * max(0, b.level) + "- " + b.text)
+        elif b.kind == "table":
+            out.extend(" | ".join(cell for cell in row) for row in b.rows)
+        elif b.kind == "code":
+            out.append("```\n" + b.text + "\n```")
+        else:
+            out.append(b.text)
+    return "\n".join(out).strip() + "\n"
+
+
+_ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_BULLET = re.compile(r"^(\s*)(?:[-*+•◦▪‣]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s+)?(.*)$")
+_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def _split_row(line: str) -> list[str]:
+    line = line.strip()
+    if line.startswith("|"):
+        line = line[1:]
+    if line.endswith("|"):
+        line = line[:-1]
+    return [c.strip() for c in line.split("|")]
+
+
+def _joins_previous(prev: str, line: str) -> bool:
+    """A hard-wrapped continuation line: previous line unfinished, this one starts lowercase."""
+    return bool(prev) and prev[-1] not in ".!?:" and line[:1].islower()
+
+
+def markdown_blocks(text: str) -> list[Block]:
+    """Blocks of a Markdown (or plain-text) document; YAML front matter is skipped."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines and lines[0].strip() == "---":
+        for i in range(1, min(len(lines), 200)):
+            if lines[i].strip() in ("---", "..."):
+                lines = lines[i + 1 :]
+                break
+    blocks: list[Block] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        stripped = line.strip()
+        if not stripped:
+            i += 1
+            continue
+        if _FENCE.match(line):
+            fence = _FENCE.match(line).group(1)  # type: ignore[union-attr]
+            body: list[str] = []
+            i += 1
+            while i < len(lines) and not lines[i].strip().startswith(fence):
+                body.append(lines[i])
+                i += 1
+            blocks.append(Block("code", "\n".join(body)))
+            i += 1
+            continue
+        m = _ATX.match(stripped)
+        if m:
+            blocks.append(Block("heading", m.group(2).strip(), level=len(m.group(1))))
+            i += 1
+            continue
+        nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        if nxt and set(nxt) <= {"="} and len(nxt) >= 3:
+            blocks.append(Block("heading", stripped, level=1))
+            i += 2
+            continue
+        if nxt and set(nxt) <= {"-"} and len(nxt) >= 3 and not _BULLET.match(line):
+            blocks.append(Block("heading", stripped, level=2))
+            i += 2
+            continue
+        if stripped.startswith("|") and _TABLE_SEP.match(nxt):
+            rows = [_split_row(stripped)]
+            i += 2
+            while i < len(lines) and lines[i].strip().startswith("|"):
+                rows.append(_split_row(lines[i]))
+                i += 1
+            blocks.append(Block("table", "", rows=rows))
+            continue
+        if set(stripped) <= {"-", "*", "_", " "} and len(stripped) >= 3:
+            i += 1  # horizontal rule
+            continue
+        b = _BULLET.match(line)
+        if b:
+            indent = len(b.group(1).expandtabs(4))
+            blocks.append(Block("item", b.group(2).strip(), level=indent // 2))
+            i += 1
+            continue
+        if stripped.startswith(">"):
+            stripped = stripped.lstrip("> ").strip()
+        prev = blocks[-1] if blocks else None
+        if (
+            prev is not None
+            and prev.kind in ("para", "item")
+            and lines[i - 1].strip()
+            and _joins_previous(prev.text, stripped)
+        ):
+            prev.text = f"{prev.text} {stripped}"
+        else:
+            blocks.append(Block("para", stripped))
+        i += 1
+    return blocks
+
+
+_NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,2})\.?\s+([A-Z].{2,80})$")
+
+
+def text_blocks(text: str) -> list[Block]:
+    """Blocks of plain text (also PDF text): Markdown rules plus heading guesses.
+
+    A short line is taken for a heading when it is numbered ('3.2 Forms', but not an SC number
+    such as '1.4.3 Contrast'), in capitals, or ends with nothing but is followed by a blank line
+    and text.
+    """
+    blocks = markdown_blocks(text)
+    out: list[Block] = []
+    for b in blocks:
+        if b.kind == "para" and len(b.text) <= 80 and not b.text.endswith((".", ",", ";")):
+            m = _NUMBERED_HEADING.match(b.text)
+            if m and m.group(1).count(".") < 2:
+                out.append(Block("heading", b.text, level=1 + m.group(1).count(".")))
+                continue
+            letters = [c for c in b.text if c.isalpha()]
+            if len(letters) >= 4 and all(c.isupper() for c in letters):
+                out.append(Block("heading", b.text.title(), level=2))
+                continue
+        out.append(b)
+    return out

@@ -1,0 +1,170 @@
+"""The WCAG 2.2 catalog shipped in data/wcag22.json, and recognisers for success criteria."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from a11y_judge.paths import data_dir
+
+
+@dataclass(frozen=True)
+class SuccessCriterion:
+    """One WCAG success criterion."""
+
+    num: str
+    title: str
+    level: str
+    principle: str
+    guideline_num: str
+    guideline: str
+    slug: str
+    alt_slugs: tuple[str, ...]
+    in_wcag22: bool
+
+    @property
+    def label(self) -> str:
+        """'1.4.3 Contrast (Minimum) (AA)'."""
+        level = f" ({self.level})" if self.level else ""
+        return f"{self.num} {self.title}{level}"
+
+
+@lru_cache(maxsize=1)
+def catalog() -> dict[str, SuccessCriterion]:
+    """All success criteria keyed by number (WCAG 2.2 plus the obsolete 4.1.1)."""
+    raw = json.loads((data_dir() / "wcag22.json").read_text(encoding="utf-8"))
+    return {
+        c["num"]: SuccessCriterion(
+            num=c["num"],
+            title=c["title"],
+            level=c["level"],
+            principle=c["principle"],
+            guideline_num=c["guideline_num"],
+            guideline=c["guideline"],
+            slug=c["slug"],
+            alt_slugs=tuple(c["alt_slugs"]),
+            in_wcag22=c["in_wcag22"],
+        )
+        for c in raw["criteria"]
+    }
+
+
+def get(num: str) -> SuccessCriterion | None:
+    """The criterion with this number, or None."""
+    return catalog().get(num)
+
+
+def sort_key(num: str) -> tuple[int, ...]:
+    """Numeric sort key for '1.4.10' style numbers."""
+    return tuple(int(p) if p.isdigit() else 0 for p in num.split("."))
+
+
+def principle_of(num: str) -> str:
+    """'Perceivable', 'Operable', 'Understandable' or 'Robust'."""
+    sc = get(num)
+    if sc:
+        return sc.principle
+    return {"1": "Perceivable", "2": "Operable", "3": "Understandable", "4": "Robust"}.get(
+        num.split(".")[0], "Unknown"
+    )
+
+
+_NUM_RE = re.compile(r"(?<![\d.])([1-4])\.(\d{1,2})\.(\d{1,2})(?!\.?\d)")
+_AXE_TAG_RE = re.compile(r"^wcag(\d)(\d)(\d{1,2})$")
+_HTMLCS_RE = re.compile(r"(?:^|\.)(\d)_(\d{1,2})_(\d{1,2})(?:\.|$)")
+
+
+def sc_from_axe_tag(tag: str) -> str | None:
+    """'wcag143' → '1.4.3', 'wcag1412' → '1.4.12'; level tags such as 'wcag2aa' → None."""
+    m = _AXE_TAG_RE.match(tag)
+    if not m:
+        return None
+    num = ".".join(m.groups())
+    return num if num in catalog() else None
+
+
+def sc_from_htmlcs_code(code: str) -> str | None:
+    """'WCAG2AA.Principle1.Guideline1_4.1_4_3.G18.Fail' → '1.4.3'."""
+    m = _HTMLCS_RE.search(code)
+    if not m:
+        return None
+    num = ".".join(m.groups())
+    return num if num in catalog() else None
+
+
+@lru_cache(maxsize=1)
+def _title_patterns() -> list[tuple[re.Pattern[str], str]]:
+    """Regexes for multi-word SC titles ('Contrast (Minimum)', 'Name, Role, Value')."""
+    patterns = []
+    for sc in catalog().values():
+        words = re.findall(r"[A-Za-z]+", sc.title)
+        if len(words) < 2 and sc.title != "Reflow":
+            continue  # one-word titles ('Keyboard', 'Parsing') are too common to trust
+        # Allow the parenthesised part to be written with or without brackets.
+        parts = [re.escape(w) for w in words]
+        body = r"[\s,()\-–/]*".join(parts)
+        patterns.append((re.compile(rf"(?<![A-Za-z]){body}(?![A-Za-z])", re.IGNORECASE), sc.num))
+    # Longest titles first so 'Focus Not Obscured (Enhanced)' wins over its (Minimum) sibling.
+    patterns.sort(key=lambda p: -len(p[0].pattern))
+    return patterns
+
+
+@lru_cache(maxsize=1)
+def _slug_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    slugs: dict[str, str] = {}
+    for sc in catalog().values():
+        slugs[sc.slug] = sc.num
+        for alt in sc.alt_slugs:
+            slugs.setdefault(alt, sc.num)
+    alternation = "|".join(sorted((re.escape(s) for s in slugs), key=len, reverse=True))
+    # Slugs appear in W3C URLs: /TR/WCAG22/#no-keyboard-trap, /Understanding/contrast-minimum.html
+    pattern = re.compile(
+        rf"(?:#|/Understanding/|/understanding/|/quickref/#)({alternation})(?![\w-])",
+        re.IGNORECASE,
+    )
+    return pattern, slugs
+
+
+def find_numbers(text: str) -> list[str]:
+    """SC numbers written as digits ('1.4.3'), in order of appearance, known ones only."""
+    found: list[str] = []
+    cat = catalog()
+    for m in _NUM_RE.finditer(text):
+        num = ".".join(m.groups())
+        if num in cat and num not in found:
+            found.append(num)
+    return found
+
+
+def find_titles(text: str) -> list[str]:
+    """SC numbers recognised by their title ('Contrast (Minimum)')."""
+    found: list[str] = []
+    taken: list[tuple[int, int]] = []
+    for pattern, num in _title_patterns():
+        for m in pattern.finditer(text):
+            span = m.span()
+            if any(s < span[1] and span[0] < e for s, e in taken):
+                continue
+            taken.append(span)
+            if num not in found:
+                found.append(num)
+    return found
+
+
+def find_slugs(text: str) -> list[str]:
+    """SC numbers recognised by the W3C URL slug ('#no-keyboard-trap')."""
+    pattern, slugs = _slug_pattern()
+    found: list[str] = []
+    for m in pattern.finditer(text):
+        num = slugs[m.group(1).lower()]
+        if num not in found:
+            found.append(num)
+    return found
+
+
+def find_criteria(text: str) -> list[str]:
+    """Every SC a text names by number, title or URL slug, sorted by number."""
+    found = set(find_numbers(text)) | set(find_titles(text)) | set(find_slugs(text))
+    return sorted(found, key=sort_key)

@@ -1,0 +1,376 @@
+"""The offline evidence judge: transparent, deterministic expert heuristics grounded in the audit.
+
+It needs no key and no network. Every score comes with a rationale that names what was counted
+and with plan quotes as evidence. See README "How the offline judge scores" for the weights.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from functools import cached_property
+
+from a11y_judge.evidence import signals as sig
+from a11y_judge.evidence.coverage import FindingMatch, match_findings
+from a11y_judge.evidence.segments import Segment, segment_plan
+from a11y_judge.ingest import wcag
+from a11y_judge.judges.base import register
+from a11y_judge.lexicon import topics_for_sc, topics_in
+from a11y_judge.models import (
+    AntiPattern,
+    AuditReport,
+    Coverage,
+    CriterionScore,
+    Evidence,
+    Finding,
+    Judgment,
+    Plan,
+    Rubric,
+    Severity,
+)
+
+#: Where "early" ends when a plan has no phases: the first 40% of its segments.
+EARLY = 0.4
+_WINDOW = 6  # segments after a mention that still count as the fix for it
+
+
+def _clip(x: float) -> float:
+    return round(max(0.0, min(10.0, x)), 2)
+
+
+def _quote(text: str, limit: int = 240) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _weight(f: Finding) -> float:
+    return f.severity.weight * (0.5 if f.needs_review else 1.0)
+
+
+@dataclass
+class _Context:
+    audit: AuditReport
+    plan: Plan
+    segments: list[Segment]
+    matches: dict[str, FindingMatch]
+    anti_patterns: list[AntiPattern]
+    penalty: float
+
+    @property
+    def covered(self) -> list[Finding]:
+        return [f for f in self.audit.findings if self.matches[f.id].covered]
+
+    def treatment(self, f: Finding) -> Segment | None:
+        """Where the plan schedules a finding: its first mention inside a phase if the plan has
+        phases (an overview table is not the schedule), else its first mention."""
+        m = self.matches[f.id]
+        if not m.covered:
+            return None
+        mentions = [self.segments[i] for i in m.segments]
+        phased = [s for s in mentions if s.phase is not None]
+        return min(phased, key=lambda s: (s.phase, s.position)) if phased else mentions[0]
+
+    def order_key(self, f: Finding) -> tuple[int, float]:
+        """When the plan addresses a finding: (phase, position); unaddressed last."""
+        seg = self.treatment(f)
+        if seg is None:
+            return (99, 2.0)
+        return (seg.phase if seg.phase is not None else 50, seg.position)
+
+    @cached_property
+    def first_phase(self) -> int | None:
+        """The plan's earliest phase number, if it has phases."""
+        return min((s.phase for s in self.segments if s.phase is not None), default=None)
+
+    def segment_is_early(self, seg: Segment) -> bool:
+        """In the first phase, or (no phases) in the first 40% of the plan."""
+        if self.first_phase is not None:
+            return seg.phase is not None and seg.phase <= self.first_phase
+        return seg.position <= EARLY
+
+    def is_early(self, f: Finding) -> bool:
+        seg = self.treatment(f)
+        return seg is not None and self.segment_is_early(seg)
+
+    def window(self, f: Finding) -> str:
+        """The text where the plan deals with a finding: each mention and what follows it."""
+        parts: list[str] = []
+        for i in self.matches[f.id].segments[:4]:
+            section = self.segments[i].section
+            for s in self.segments[i : i + _WINDOW]:
+                if s.index != i and (s.kind == "heading" or s.section != section):
+                    break
+                parts.append(s.text)
+        return "\n".join(parts)
+
+    def evidence(self, f: Finding, note: str = "") -> Evidence:
+        best = self.matches[f.id].best
+        quote = self.segments[best].text if best is not None else ""
+        return Evidence(quote=_quote(quote), finding_id=f.id, note=note)
+
+
+def _first(rx: re.Pattern[str], segments: list[Segment]) -> Segment | None:
+    """The first segment the pattern matches."""
+    return next((s for s in segments if rx.search(s.text)), None)
+
+
+def _prioritization(ctx: _Context) -> CriterionScore:
+    findings = ctx.audit.findings
+    urgent = [f for f in findings if f.severity in (Severity.CRITICAL, Severity.SERIOUS)]
+    # 1. Order agrees with severity (pairs of findings of different severity): 4 points.
+    concordant = discordant = 0
+    for i, a in enumerate(findings):
+        for b in findings[i + 1 :]:
+            if a.severity.rank == b.severity.rank:
+                continue
+            hi, lo = (a, b) if a.severity.rank < b.severity.rank else (b, a)
+            ka, kb = ctx.order_key(hi), ctx.order_key(lo)
+            if ka < kb:
+                concordant += 1
+            elif ka > kb:
+                discordant += 1
+    pairs = concordant + discordant
+    agreement = concordant / pairs if pairs else 0.5
+    order_pts = 4.0 * agreement
+    # 2. Critical/serious findings handled early: 2 points.
+    early = [f for f in urgent if ctx.is_early(f)]
+    early_pts = 2.0 * (len(early) / len(urgent)) if urgent else 1.0
+    # 3. Critical user paths named early: 1 point.
+    path_seg = _first(sig.CRITICAL_PATHS, [s for s in ctx.segments if ctx.segment_is_early(s)])
+    path_pts = 1.0 if path_seg else 0.0
+    # 4. Stated rationale: 1 point. 5. Phases, owners, effort: 2 points.
+    rationale = _first(sig.RATIONALE, ctx.segments)
+    phases = sorted({s.phase for s in ctx.segments if s.phase is not None})
+    owners = _first(sig.OWNERS, ctx.segments)
+    effort = _first(sig.EFFORT, ctx.segments)
+    structure_pts = (
+        (1.0 if len(phases) >= 2 else 0.0) + (0.5 if owners else 0.0) + (0.5 if effort else 0.0)
+    )
+    score = order_pts + early_pts + path_pts + (1.0 if rationale else 0.0) + structure_pts
+    if any(a.id == "overlay" for a in ctx.anti_patterns):
+        score -= 2.0  # an overlay is offered as the first fix instead of prioritised repairs
+    parts = [
+        f"order agrees with severity in {concordant}/{pairs} finding pairs"
+        if pairs
+        else "too few findings addressed to judge their order",
+        f"{len(early)}/{len(urgent)} critical or serious findings handled "
+        f"{'in the first phase' if phases else 'in the first 40% of the plan'}"
+        if urgent
+        else "the audit has no critical or serious findings",
+        f"{len(phases)} phase(s)" if phases else "no phases",
+        "owners named" if owners else "no owners",
+        "effort estimated" if effort else "no effort estimates",
+        "rationale stated" if rationale else "no rationale for the order",
+        "critical user path named early" if path_seg else "no critical user path named early",
+    ]
+    evidence = [ctx.evidence(f, "handled early") for f in early[:4]]
+    evidence += [
+        Evidence(quote=_quote(s.text), note=n)
+        for s, n in (
+            (rationale, "rationale"),
+            (owners, "owner"),
+            (effort, "effort"),
+            (path_seg, "user path"),
+        )
+        if s is not None
+    ]
+    late = [f for f in urgent if ctx.matches[f.id].covered and not ctx.is_early(f)]
+    evidence += [ctx.evidence(f, f"{f.severity.value} finding handled late") for f in late[:3]]
+    return CriterionScore(score=_clip(score), rationale="; ".join(parts) + ".", evidence=evidence)
+
+
+def _concreteness(ctx: _Context, f: Finding) -> tuple[float, list[str]]:
+    text = ctx.window(f)
+    topics = topics_in(f"{f.title} {f.description[:300]} {f.rule_id or ''}") | {
+        t for sc in f.wcag for t in topics_for_sc(sc)
+    }
+    got: list[str] = []
+    score = 0.0
+    if any(rx.search(text) for t in topics if (rx := sig.TOPIC_FIXES.get(t)) is not None):
+        score += 0.45
+        got.append("correct fix technique")
+    if sig.CODE.search(text):
+        score += 0.25
+        got.append("code")
+    if sig.VALUE_OR_TECHNIQUE.search(text):
+        score += 0.2
+        got.append("values/techniques")
+    if sig.AT_TESTING.search(text):
+        score += 0.1
+        got.append("test step")
+    return min(score, 1.0), got
+
+
+def _specificity(ctx: _Context) -> CriterionScore:
+    covered = ctx.covered
+    if not covered:
+        return CriterionScore(
+            score=0.0,
+            rationale="The plan addresses none of the audit's findings, so no fix can "
+            "be judged concrete.",
+            evidence=[],
+        )
+    per = {f.id: _concreteness(ctx, f) for f in covered}
+    mean = sum(_weight(f) * per[f.id][0] for f in covered) / sum(_weight(f) for f in covered)
+    at = _first(sig.AT_TESTING, ctx.segments)
+    wrong = _first(sig.WRONG_CONTRAST, ctx.segments)
+    score = 8.5 * mean + (1.5 if at else 0.0) - ctx.penalty - (1.0 if wrong else 0.0)
+    concrete = [f for f in covered if per[f.id][0] >= 0.65]
+    vague = [f for f in covered if per[f.id][0] < 0.45]
+    parts = [
+        f"{len(concrete)}/{len(covered)} addressed findings have concrete fixes "
+        f"(severity-weighted concreteness {mean:.0%})"
+    ]
+    parts.append(
+        "names assistive technology or tools for testing"
+        if at
+        else "no test steps with named assistive technology"
+    )
+    if ctx.anti_patterns:
+        parts.append(
+            "anti-patterns: "
+            + ", ".join(a.name for a in ctx.anti_patterns)
+            + f" (−{ctx.penalty:g})"
+        )
+    if wrong:
+        parts.append("states a contrast ratio below 4.5:1 for normal text (−1)")
+    evidence = [ctx.evidence(f, "concrete: " + ", ".join(per[f.id][1])) for f in concrete[:4]]
+    evidence += [ctx.evidence(f, "vague fix") for f in vague[:3]]
+    evidence += [
+        Evidence(quote=_quote(a.quote), note=f"anti-pattern: {a.name}") for a in ctx.anti_patterns
+    ]
+    if at:
+        evidence.append(Evidence(quote=_quote(at.text), note="test step"))
+    return CriterionScore(score=_clip(score), rationale="; ".join(parts) + ".", evidence=evidence)
+
+
+def _comprehensiveness(ctx: _Context) -> CriterionScore:
+    findings = ctx.audit.findings
+    covered = ctx.covered
+    total_w = sum(_weight(f) for f in findings)
+    weighted = sum(_weight(f) for f in covered) / total_w if total_w else 0.0
+    principles = {wcag.principle_of(sc) for f in findings for sc in f.wcag}
+    touched = {wcag.principle_of(sc) for f in covered for sc in f.wcag}
+    pour = len(touched & principles) / len(principles) if principles else (1.0 if covered else 0.0)
+    headings = sum(1 for s in ctx.segments if s.kind == "heading")
+    items = sum(1 for s in ctx.segments if s.kind == "item")
+    roles = _first(sig.OWNERS, ctx.segments)
+    traceable = sum(
+        1
+        for f in covered
+        if ctx.matches[f.id].points >= 3
+        and (
+            any(
+                f.id.lower() in ctx.segments[i].lower or ctx.segments[i].sc & set(f.wcag)
+                for i in ctx.matches[f.id].segments
+            )
+        )
+    )
+    structure = (
+        (0.5 if headings >= 3 or items >= 5 else 0.0)
+        + (0.5 if roles else 0.0)
+        + (0.5 if covered and traceable >= len(covered) / 2 else 0.0)
+    )
+    score = 7.0 * weighted + 1.5 * pour + structure
+    by_sev = []
+    for sev in (Severity.CRITICAL, Severity.SERIOUS, Severity.MODERATE, Severity.MINOR):
+        n = sum(1 for f in findings if f.severity is sev)
+        if n:
+            c = sum(1 for f in covered if f.severity is sev)
+            by_sev.append(f"{c}/{n} {sev.value}")
+    missed = [f for f in findings if not ctx.matches[f.id].covered]
+    parts = [
+        f"addresses {len(covered)}/{len(findings)} findings ({', '.join(by_sev)}); "
+        f"severity-weighted coverage {weighted:.0%}",
+        f"touches {len(touched & principles)}/{len(principles)} POUR principles present in the "
+        "audit"
+        if principles
+        else "the audit names no success criteria",
+        "structured for a mixed team" if structure >= 1.0 else "little structure for a team",
+    ]
+    if missed:
+        parts.append(
+            "misses " + ", ".join(f.id for f in missed[:8]) + ("…" if len(missed) > 8 else "")
+        )
+    evidence = [ctx.evidence(f, "covered") for f in covered[:6]]
+    evidence += [
+        Evidence(
+            quote="", finding_id=f.id, note=f"missed ({f.severity.value}): {_quote(f.title, 120)}"
+        )
+        for f in missed[:6]
+    ]
+    return CriterionScore(score=_clip(score), rationale="; ".join(parts) + ".", evidence=evidence)
+
+
+def _long_term(ctx: _Context) -> CriterionScore:
+    got: list[tuple[str, Segment]] = []
+    points = 0.0
+    for _id, label, rx, pts in sig.LONG_TERM:
+        seg = _first(rx, ctx.segments)
+        if seg is not None:
+            got.append((label, seg))
+            points += pts
+    score = points * (10.0 / sum(p for *_, p in sig.LONG_TERM))
+    overlay = any(a.id == "overlay" for a in ctx.anti_patterns)
+    if overlay:
+        score -= 4.0
+    missing = [label for _id, label, _rx, _p in sig.LONG_TERM if label not in {g for g, _ in got}]
+    parts = [f"sustainment practices present: {', '.join(g for g, _ in got) or 'none'}"]
+    if missing:
+        parts.append("absent: " + ", ".join(missing))
+    if overlay:
+        parts.append("relies on an overlay instead of fixing the source (−4)")
+    evidence = [Evidence(quote=_quote(s.text), note=label) for label, s in got]
+    return CriterionScore(score=_clip(score), rationale="; ".join(parts) + ".", evidence=evidence)
+
+
+class OfflineJudge:
+    """Deterministic evidence judge; needs no key and no network."""
+
+    id = "offline"
+    provider = "offline"
+    model: str | None = "evidence-heuristics-v1"
+
+    def judge(self, audit: AuditReport, plan: Plan, rubric: Rubric) -> Judgment:
+        """Score one plan on every rubric criterion this judge knows."""
+        start = time.perf_counter()
+        segments = segment_plan(plan.text)
+        matches = match_findings(audit.findings, segments)
+        anti, penalty = sig.find_anti_patterns(plan.text)
+        ctx = _Context(audit, plan, segments, matches, anti, penalty)
+        scorers = {
+            "strategic_prioritization": _prioritization,
+            "technical_specificity": _specificity,
+            "comprehensiveness": _comprehensiveness,
+            "long_term_vision": _long_term,
+        }
+        unknown = [c.id for c in rubric.criteria if c.id not in scorers]
+        scores = {c.id: scorers[c.id](ctx) for c in rubric.criteria if c.id in scorers}
+        covered = [f.id for f in audit.findings if matches[f.id].covered]
+        missed = [f.id for f in audit.findings if not matches[f.id].covered]
+        coverage = Coverage(
+            covered=covered,
+            missed=missed,
+            ratio=round(len(covered) / len(audit.findings), 4) if audit.findings else 0.0,
+            evidence={
+                fid: _quote(segments[m.best].text)
+                for fid, m in matches.items()
+                if m.covered and m.best is not None
+            },
+        )
+        return Judgment(
+            judge_id=self.id,
+            plan_name=plan.name,
+            status="ok" if not unknown else "failed",
+            scores=scores,
+            coverage=coverage,
+            anti_patterns=anti,
+            error=f"the offline judge has no scorer for criteria {unknown}" if unknown else None,
+            latency_ms=(time.perf_counter() - start) * 1000,
+        )
+
+
+@register("offline")
+def _make_offline(rest: str) -> OfflineJudge:
+    return OfflineJudge()

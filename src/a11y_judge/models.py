@@ -1,0 +1,247 @@
+"""Typed domain objects shared by ingestion, judges, engine, history and views."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+
+class Severity(StrEnum):
+    """Normalized severity, most to least urgent."""
+
+    CRITICAL = "critical"
+    SERIOUS = "serious"
+    MODERATE = "moderate"
+    MINOR = "minor"
+    UNKNOWN = "unknown"
+
+    @property
+    def rank(self) -> int:
+        """0 for critical … 3 for minor; unknown sorts with moderate."""
+        return {"critical": 0, "serious": 1, "moderate": 2, "minor": 3, "unknown": 2}[self.value]
+
+    @property
+    def weight(self) -> float:
+        """Weight used for severity-weighted coverage."""
+        return {"critical": 4.0, "serious": 3.0, "moderate": 2.0, "minor": 1.0, "unknown": 2.0}[
+            self.value
+        ]
+
+
+SEVERITY_ORDER: tuple[Severity, ...] = (
+    Severity.CRITICAL,
+    Severity.SERIOUS,
+    Severity.MODERATE,
+    Severity.MINOR,
+    Severity.UNKNOWN,
+)
+
+WcagSource = Literal["stated", "inferred", "none"]
+
+
+class Finding(BaseModel):
+    """One accessibility problem reported by an audit."""
+
+    id: str
+    wcag: list[str] = Field(default_factory=list, description="Success criteria, e.g. ['1.4.3']")
+    wcag_source: WcagSource = "none"
+    severity: Severity = Severity.UNKNOWN
+    title: str
+    description: str = ""
+    locations: list[str] = Field(default_factory=list)
+    recommendation: str = ""
+    needs_review: bool = False
+    rule_id: str | None = Field(
+        default=None, description="The tool's rule id, e.g. 'color-contrast'"
+    )
+
+    @property
+    def status(self) -> str:
+        """'needs review' or 'failure'."""
+        return "needs review" if self.needs_review else "failure"
+
+
+class Document(BaseModel):
+    """A file as ingested: its name, format, hash and extracted text."""
+
+    name: str
+    filename: str = ""
+    source_format: str
+    content_hash: str
+    text: str = ""
+
+
+class AuditReport(Document):
+    """An audit normalized to findings."""
+
+    kind: Literal["audit"] = "audit"
+    findings: list[Finding]
+
+    @property
+    def wcag(self) -> list[str]:
+        """Every success criterion named by a finding, sorted by number."""
+        from a11y_judge.ingest.wcag import sort_key
+
+        return sorted({sc for f in self.findings for sc in f.wcag}, key=sort_key)
+
+
+class Plan(Document):
+    """A candidate remediation plan."""
+
+    kind: Literal["plan"] = "plan"
+
+
+class RubricCriterion(BaseModel):
+    """One scored dimension of the rubric."""
+
+    id: str
+    name: str
+    weight: float = Field(gt=0, le=1)
+    description: str
+    anchors: dict[int, str] = Field(description="Scoring anchors keyed by score 0-10")
+
+
+class Rubric(BaseModel):
+    """Weighted scoring rubric, versioned by content hash."""
+
+    name: str
+    version: str
+    criteria: list[RubricCriterion]
+
+    @model_validator(mode="after")
+    def _weights_sum_to_one(self) -> Rubric:
+        total = sum(c.weight for c in self.criteria)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"rubric weights must sum to 1.0, got {total:.4f}")
+        ids = [c.id for c in self.criteria]
+        if len(set(ids)) != len(ids):
+            raise ValueError("rubric criterion ids must be unique")
+        return self
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """Criterion id -> weight."""
+        return {c.id: c.weight for c in self.criteria}
+
+    def with_weights(self, weights: dict[str, float]) -> Rubric:
+        """A copy with other weights (validated); the version records the change."""
+        criteria = [c.model_copy(update={"weight": weights[c.id]}) for c in self.criteria]
+        suffix = "-".join(f"{weights[c.id]:.2f}" for c in self.criteria)
+        return Rubric(name=self.name, version=f"{self.version}+w{suffix}", criteria=criteria)
+
+
+class Evidence(BaseModel):
+    """A quote from the plan (or note) that supports a score."""
+
+    quote: str
+    finding_id: str | None = None
+    note: str = ""
+
+
+class CriterionScore(BaseModel):
+    """A judge's score for one criterion."""
+
+    score: float = Field(ge=0, le=10)
+    rationale: str
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class AntiPattern(BaseModel):
+    """A harmful practice found in a plan."""
+
+    id: str
+    name: str
+    quote: str
+    why: str
+
+
+class Coverage(BaseModel):
+    """Which findings a plan addresses."""
+
+    covered: list[str]
+    missed: list[str]
+    ratio: float
+    evidence: dict[str, str] = Field(default_factory=dict, description="finding id -> plan quote")
+
+
+JudgmentStatus = Literal["ok", "failed"]
+
+
+class Judgment(BaseModel):
+    """One judge's verdict on one plan."""
+
+    judge_id: str
+    plan_name: str
+    status: JudgmentStatus = "ok"
+    scores: dict[str, CriterionScore] = Field(default_factory=dict)
+    coverage: Coverage | None = None
+    anti_patterns: list[AntiPattern] = Field(default_factory=list)
+    error: str | None = None
+    raw: str | None = None
+    latency_ms: float = 0.0
+
+
+class JudgeInfo(BaseModel):
+    """A jury member as recorded in a run."""
+
+    id: str
+    provider: str
+    model: str | None = None
+    status: Literal["ok", "partial", "failed"] = "ok"
+    calls: int = 0
+    cache_hits: int = 0
+    failures: int = 0
+
+
+class CriterionResult(BaseModel):
+    """The jury's score for one criterion of one plan."""
+
+    score: float | None
+    rationale: str
+    evidence: list[Evidence] = Field(default_factory=list)
+    judges: dict[str, float | None] = Field(default_factory=dict)
+
+
+class PlanResult(BaseModel):
+    """A plan's standing in a run."""
+
+    name: str
+    rank: int
+    score: float | None
+    criteria: dict[str, CriterionResult]
+    coverage: Coverage
+    anti_patterns: list[AntiPattern] = Field(default_factory=list)
+
+
+RunStatus = Literal["ok", "partial", "failed"]
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, in UTC."""
+    return datetime.now(UTC)
+
+
+class Run(BaseModel):
+    """A complete evaluation: inputs, jury, per-plan results and raw judgments."""
+
+    run_id: str
+    created_at: datetime = Field(default_factory=utcnow)
+    status: RunStatus = "ok"
+    rubric: Rubric
+    audit: AuditReport
+    plans: list[Plan]
+    judges: list[JudgeInfo]
+    results: list[PlanResult]
+    judgments: list[Judgment] = Field(default_factory=list)
+    conflicts: list[dict[str, Any]] = Field(default_factory=list)
+    duration_ms: float = 0.0
+    error: str | None = None
+
+    @property
+    def winner(self) -> PlanResult | None:
+        """The rank-1 plan, if any plan was scored."""
+        ranked = [r for r in self.results if r.score is not None]
+        return min(ranked, key=lambda r: r.rank) if ranked else None

@@ -1,0 +1,57 @@
+"""The run document: the JSON printed by `evaluate --json` and `history show --json`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from a11y_judge.models import Run
+
+
+def run_document(run: Run) -> dict[str, Any]:
+    """The run in the documented JSON shape (README, "JSON output"); exactly these keys."""
+    return {
+        "run_id": run.run_id,
+        "status": run.status,
+        "rubric": {
+            "criteria": [
+                {"id": c.id, "name": c.name, "weight": c.weight} for c in run.rubric.criteria
+            ],
+        },
+        "audit": {
+            "name": run.audit.name,
+            "source_format": run.audit.source_format,
+            "findings": [
+                {"id": f.id, "wcag": f.wcag, "severity": f.severity.value, "title": f.title}
+                for f in run.audit.findings
+            ],
+        },
+        "judges": [j.model_dump(mode="json") for j in run.judges],
+        "plans": [
+            {
+                "name": r.name,
+                "rank": r.rank,
+                "score": r.score,
+                "criteria": {
+                    cid: {
+                        "score": c.score,
+                        "rationale": c.rationale,
+                        "evidence": [e.model_dump(mode="json") for e in c.evidence],
+                    }
+                    for cid, c in r.criteria.items()
+                },
+                "coverage": {
+                    "covered": r.coverage.covered,
+                    "missed": r.coverage.missed,
+                    "ratio": r.coverage.ratio,
+                },
+            }
+            for r in run.results
+        ],
+        "conflicts": run.conflicts,
+    }
+
+
+def to_json(run: Run) -> str:
+    """The run document as indented JSON text."""
+    return json.dumps(run_document(run), indent=2, ensure_ascii=False) + "\n"
