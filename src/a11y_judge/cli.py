@@ -13,7 +13,7 @@ from a11y_judge import __version__
 from a11y_judge.engine import evaluate
 from a11y_judge.errors import A11yJudgeError
 from a11y_judge.history.store import HistoryStore
-from a11y_judge.ingest import plan_files, read_audit, read_file, read_plans
+from a11y_judge.ingest import looks_like_plan, plan_files, read_audit, read_file, read_plans
 from a11y_judge.ingest.detect import sniff
 from a11y_judge.judges import create_judge
 from a11y_judge.models import Run
@@ -145,6 +145,10 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _parse(args: argparse.Namespace) -> int:
     path = Path(args.file)
     fmt = sniff(read_file(path), path.name).format
+    if fmt in ("docx", "pdf", "html", "markdown", "text"):
+        plan = read_plans([(str(path), None)])[0]
+        if looks_like_plan(plan.text):
+            return _parse_as_plan(path, args.json)
     if fmt in ("docx", "pdf", "html", "markdown", "text", "csv"):
         try:
             audit = read_audit(path)

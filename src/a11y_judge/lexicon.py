@@ -382,17 +382,33 @@ TOPICS: tuple[Topic, ...] = (
 
 
 @lru_cache(maxsize=1)
-def _topic_regexes() -> tuple[tuple[Topic, re.Pattern[str]], ...]:
-    out = []
+def _topic_scanner() -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
+    """One regex over all topic terms (longest first) and term -> topics.
+
+    A term inherits the topics of every shorter term it starts with ('keyboard trap' is also
+    'keyboard'), so taking the longest match at a position loses nothing.
+    """
+    term_topics: dict[str, set[str]] = {}
     for topic in TOPICS:
-        alts = "|".join(sorted((re.escape(t) for t in topic.terms), key=len, reverse=True))
-        out.append((topic, re.compile(rf"(?<![a-z0-9])(?:{alts})", re.IGNORECASE)))
-    return tuple(out)
+        for term in topic.terms:
+            term_topics.setdefault(term.lower(), set()).add(topic.id)
+    expanded = {
+        term: frozenset().union(
+            *(ids for other, ids in term_topics.items() if term.startswith(other))
+        )
+        for term in term_topics
+    }
+    alts = "|".join(sorted((re.escape(t) for t in term_topics), key=len, reverse=True))
+    return re.compile(rf"(?<![a-z0-9])({alts})"), expanded
 
 
 def topics_in(text: str) -> set[str]:
     """Ids of the topics a text talks about."""
-    return {topic.id for topic, rx in _topic_regexes() if rx.search(text)}
+    pattern, expanded = _topic_scanner()
+    found: set[str] = set()
+    for m in pattern.finditer(text.lower()):
+        found |= expanded[m.group(1)]
+    return found
 
 
 def topic_sc(topic_id: str) -> tuple[str, ...]:

@@ -68,7 +68,7 @@ class FindingMatch:
 
 @dataclass(frozen=True)
 class _FindingKeys:
-    id_rx: re.Pattern[str] | None
+    own_id: str | None
     selectors: tuple[str, ...]
     sc: frozenset[str]
     sc_points: int
@@ -94,9 +94,7 @@ def _keys(finding_json: str) -> _FindingKeys:
         primary |= topics_for_sc(sc)
     topics = primary | topics_in(f.description[:400])
     return _FindingKeys(
-        id_rx=re.compile(rf"(?<![\w-]){re.escape(own_id)}(?![\w-])", re.IGNORECASE)
-        if own_id
-        else None,
+        own_id=own_id.lower() if own_id else None,
         selectors=selectors,
         sc=frozenset(f.wcag),
         sc_points=SC_POINTS if f.wcag_source == "stated" else INFERRED_SC_POINTS,
@@ -106,14 +104,18 @@ def _keys(finding_json: str) -> _FindingKeys:
     )
 
 
+_TOKEN = re.compile(r"[a-z0-9][\w.-]*[a-z0-9]|[a-z0-9]")
+
+
 def _segment_words(seg: Segment) -> frozenset[str]:
-    return frozenset(re.findall(r"[a-z][a-z0-9-]{2,}", seg.lower))
+    """Lower-case tokens of a segment: words and ids such as 'nw-01' or 'dac-carousel'."""
+    return frozenset(_TOKEN.findall(seg.lower))
 
 
 def match_points(keys: _FindingKeys, seg: Segment, seg_words: frozenset[str]) -> int:
     """Strength of the evidence that a segment addresses a finding."""
     points = 0
-    if keys.id_rx is not None and keys.id_rx.search(seg.text):
+    if keys.own_id is not None and keys.own_id in seg_words:
         points += ID_POINTS
     if any(s in seg.lower for s in keys.selectors):
         points += SELECTOR_POINTS

@@ -84,8 +84,10 @@ def segment_plan(text: str) -> list[Segment]:
             parts = _SENTENCE_SPLIT.split(b.text) if len(b.text) > 200 else [b.text]
             pieces.extend((p, b.kind, section, phase) for p in parts if p.strip())
     total = max(1, len(pieces) - 1)
+    titles = set(wcag.title_mentions(text))  # one pass over the plan, then substring checks
     segments = []
     for i, (t, kind, section, phase) in enumerate(pieces):
+        lower = t.lower()
         segments.append(
             Segment(
                 index=i,
@@ -94,11 +96,11 @@ def segment_plan(text: str) -> list[Segment]:
                 position=i / total,
                 section=section,
                 phase=phase,
-                sc=frozenset(wcag.find_numbers(t) + wcag.find_titles(t))
+                sc=frozenset(wcag.find_numbers(t) + [n for m, n in titles if m in lower])
                 if kind != "code"
                 else frozenset(),
-                topics=frozenset(topics_in(t)),
-                lower=t.lower(),
+                topics=frozenset(topics_in(lower)),
+                lower=lower,
             )
         )
     return segments

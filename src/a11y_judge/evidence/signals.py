@@ -1,4 +1,8 @@
-"""What an accessibility expert looks for in a plan's text, as named, testable patterns."""
+"""What an accessibility expert looks for in a plan's text, as named, testable patterns.
+
+Every pattern here is written in lower case and matched against lower-cased text (faster than
+re.IGNORECASE); callers pass `segment.lower` or `text.lower()`.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from dataclasses import dataclass
 
 from a11y_judge.models import AntiPattern
 
-IC = re.IGNORECASE
+IC = 0  # patterns are lower case and run on lower-cased text
 
 
 @dataclass(frozen=True)
@@ -112,19 +116,23 @@ def find_anti_patterns(text: str) -> tuple[list[AntiPattern], float]:
     """Anti-patterns recommended in a plan (with the offending sentence) and total penalty."""
     found: list[AntiPattern] = []
     penalty = 0.0
-    sentences = re.split(r"(?<=[.!?])\s+|\n+", text)
+    lower = text.lower()
+    originals = re.split(r"(?<=[.!?])\s+|\n+", text)
+    sentences = [x.lower() for x in originals]
     for rule in ANTI_PATTERNS:
+        if rule.pattern.search(lower) is None:
+            continue
         for n, sentence in enumerate(sentences):
             # The sentence and the two around it: "Delete `outline: none` … and add: …".
             context = " ".join(sentences[max(0, n - 1) : n + 4])
             if rule.pattern.search(sentence) and not (
                 rule.unless is not None and rule.unless.search(context)
             ):
-                if rule.id == "div-button" and rule.unless and rule.unless.search(text):
+                if rule.id == "div-button" and rule.unless and rule.unless.search(lower):
                     continue  # keyboard handling is given elsewhere in the plan
                 found.append(
                     AntiPattern(
-                        id=rule.id, name=rule.name, quote=sentence.strip()[:300], why=rule.why
+                        id=rule.id, name=rule.name, quote=originals[n].strip()[:300], why=rule.why
                     )
                 )
                 penalty += rule.penalty
@@ -216,7 +224,7 @@ CODE = re.compile(
 )
 VALUE_OR_TECHNIQUE = re.compile(
     r"\b\d+(?:\.\d+)?\s*:\s*1\b|#[0-9a-f]{6}\b|#[0-9a-f]{3}\b|\b\d+\s*(?:px|rem|em|ms|%|seconds?)\b|"
-    r"\b(?:G|H|C|F|ARIA|SCR|SVR|PDF)\d{1,3}\b|\b[1-4]\.\d{1,2}\.\d{1,2}\b",
+    r"\b(?:g|h|c|f|aria|scr|svr|pdf)\d{1,3}\b|\b[1-4]\.\d{1,2}\.\d{1,2}\b",
     IC,
 )
 AT_TESTING = re.compile(

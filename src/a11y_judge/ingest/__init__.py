@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -115,6 +116,19 @@ def read_plan(path: str | Path, data: bytes | None = None, name: str | None = No
         content_hash=content_hash(raw),
         text=text,
     )
+
+
+_PLAN_TITLE = re.compile(
+    r"\b(?:remediation|roadmap|plan|proposal|strategy|response|action items|fix list)\b", re.I
+)
+
+
+def looks_like_plan(text: str) -> bool:
+    """A human document whose title (first heading or line) announces a plan, not an audit."""
+    for block in markdown_blocks(text[:5000])[:3]:
+        if block.kind == "heading" or block.kind == "para":
+            return bool(_PLAN_TITLE.search(block.text))
+    return False
 
 
 def unique_names(names: Iterable[str]) -> list[str]:

@@ -95,20 +95,25 @@ def sc_from_htmlcs_code(code: str) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _title_patterns() -> list[tuple[re.Pattern[str], str]]:
-    """Regexes for multi-word SC titles ('Contrast (Minimum)', 'Name, Role, Value')."""
-    patterns = []
+def _title_index() -> dict[str, list[tuple[re.Pattern[str], str]]]:
+    """Multi-word SC titles ('Contrast (Minimum)', 'Name, Role, Value') indexed by first word.
+
+    Only the titles whose first word occurs in a text are tried on it, longest first, so that
+    'Focus Not Obscured (Enhanced)' wins over a shorter overlapping title.
+    """
+    index: dict[str, list[tuple[int, re.Pattern[str], str]]] = {}
     for sc in catalog().values():
-        words = re.findall(r"[A-Za-z]+", sc.title)
+        words = re.findall(r"[a-z]+", sc.title.lower())
         if len(words) < 2 and sc.title != "Reflow":
             continue  # one-word titles ('Keyboard', 'Parsing') are too common to trust
-        # Allow the parenthesised part to be written with or without brackets.
-        parts = [re.escape(w) for w in words]
-        body = r"[\s,()\-–/]*".join(parts)
-        patterns.append((re.compile(rf"(?<![A-Za-z]){body}(?![A-Za-z])", re.IGNORECASE), sc.num))
-    # Longest titles first so 'Focus Not Obscured (Enhanced)' wins over its (Minimum) sibling.
-    patterns.sort(key=lambda p: -len(p[0].pattern))
-    return patterns
+        # The parenthesised part may be written with or without brackets.
+        body = r"[\s,()\-–/]*".join(re.escape(w) for w in words)
+        rx = re.compile(rf"(?<![a-z]){body}(?![a-z])")
+        index.setdefault(words[0], []).append((len(body), rx, sc.num))
+    return {
+        word: [(rx, num) for _, rx, num in sorted(entries, key=lambda e: -e[0])]
+        for word, entries in index.items()
+    }
 
 
 @lru_cache(maxsize=1)
@@ -138,19 +143,26 @@ def find_numbers(text: str) -> list[str]:
     return found
 
 
+def title_mentions(text: str) -> list[tuple[str, str]]:
+    """(matched lower-case text, SC number) for each SC title in a text, in order."""
+    lower = text.lower()
+    index = _title_index()
+    spans: list[tuple[int, int, str]] = []
+    for word in set(re.findall(r"[a-z]+", lower)) & index.keys():
+        for rx, num in index[word]:
+            spans.extend((m.start(), m.end(), num) for m in rx.finditer(lower))
+    mentions: list[tuple[str, str]] = []
+    taken_until = -1
+    for start, end, num in sorted(spans, key=lambda x: (x[0], -x[1])):  # leftmost, longest
+        if start >= taken_until:
+            taken_until = end
+            mentions.append((lower[start:end], num))
+    return mentions
+
+
 def find_titles(text: str) -> list[str]:
-    """SC numbers recognised by their title ('Contrast (Minimum)')."""
-    found: list[str] = []
-    taken: list[tuple[int, int]] = []
-    for pattern, num in _title_patterns():
-        for m in pattern.finditer(text):
-            span = m.span()
-            if any(s < span[1] and span[0] < e for s, e in taken):
-                continue
-            taken.append(span)
-            if num not in found:
-                found.append(num)
-    return found
+    """SC numbers recognised by their title ('Contrast (Minimum)'), case-insensitively."""
+    return list(dict.fromkeys(num for _, num in title_mentions(text)))
 
 
 def find_slugs(text: str) -> list[str]:

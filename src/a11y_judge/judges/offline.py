@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from a11y_judge.evidence import signals as sig
@@ -56,6 +56,41 @@ class _Context:
     matches: dict[str, FindingMatch]
     anti_patterns: list[AntiPattern]
     penalty: float
+    _hits: dict[tuple[int, int], bool] = field(default_factory=dict)
+
+    def hit(self, rx: re.Pattern[str], seg: Segment) -> bool:
+        """Memoised: does the pattern match this segment?"""
+        key = (id(rx), seg.index)
+        if key not in self._hits:
+            self._hits[key] = rx.search(seg.lower) is not None
+        return self._hits[key]
+
+    def first(self, rx: re.Pattern[str], segments: list[Segment] | None = None) -> Segment | None:
+        """The first segment the pattern matches.
+
+        One search of the whole plan finds the first match; the first segment holding that text
+        is the answer when the pattern matches it on its own, else the segments are scanned.
+        """
+        pool = self.segments if segments is None else segments
+        m = rx.search(self.lower_text)
+        if m is None:
+            return None
+        needle = m.group(0)
+        candidate = next((s for s in pool if needle in s.lower), None)
+        if (
+            candidate is not None
+            and self.hit(rx, candidate)
+            and (segments is None or candidate.index == self.first_hit_index(rx, pool, candidate))
+        ):
+            return candidate
+        return next((s for s in pool if self.hit(rx, s)), None)
+
+    def first_hit_index(self, rx: re.Pattern[str], pool: list[Segment], upto: Segment) -> int:
+        """Index of the first segment in pool (up to `upto`) that the pattern matches."""
+        for s in pool:
+            if s.index >= upto.index or self.hit(rx, s):
+                return s.index
+        return upto.index
 
     @property
     def covered(self) -> list[Finding]:
@@ -79,6 +114,11 @@ class _Context:
         return (seg.phase if seg.phase is not None else 50, seg.position)
 
     @cached_property
+    def lower_text(self) -> str:
+        """The plan's text in lower case (signal patterns are lower case)."""
+        return self.plan.text.lower()
+
+    @cached_property
     def first_phase(self) -> int | None:
         """The plan's earliest phase number, if it has phases."""
         return min((s.phase for s in self.segments if s.phase is not None), default=None)
@@ -93,26 +133,21 @@ class _Context:
         seg = self.treatment(f)
         return seg is not None and self.segment_is_early(seg)
 
-    def window(self, f: Finding) -> str:
-        """The text where the plan deals with a finding: each mention and what follows it."""
-        parts: list[str] = []
+    def window(self, f: Finding) -> list[Segment]:
+        """Where the plan deals with a finding: each mention and what follows it in its section."""
+        parts: dict[int, Segment] = {}
         for i in self.matches[f.id].segments[:4]:
             section = self.segments[i].section
             for s in self.segments[i : i + _WINDOW]:
                 if s.index != i and (s.kind == "heading" or s.section != section):
                     break
-                parts.append(s.text)
-        return "\n".join(parts)
+                parts[s.index] = s
+        return list(parts.values())
 
     def evidence(self, f: Finding, note: str = "") -> Evidence:
         best = self.matches[f.id].best
         quote = self.segments[best].text if best is not None else ""
         return Evidence(quote=_quote(quote), finding_id=f.id, note=note)
-
-
-def _first(rx: re.Pattern[str], segments: list[Segment]) -> Segment | None:
-    """The first segment the pattern matches."""
-    return next((s for s in segments if rx.search(s.text)), None)
 
 
 def _prioritization(ctx: _Context) -> CriterionScore:
@@ -137,13 +172,13 @@ def _prioritization(ctx: _Context) -> CriterionScore:
     early = [f for f in urgent if ctx.is_early(f)]
     early_pts = 2.0 * (len(early) / len(urgent)) if urgent else 1.0
     # 3. Critical user paths named early: 1 point.
-    path_seg = _first(sig.CRITICAL_PATHS, [s for s in ctx.segments if ctx.segment_is_early(s)])
+    path_seg = ctx.first(sig.CRITICAL_PATHS, [s for s in ctx.segments if ctx.segment_is_early(s)])
     path_pts = 1.0 if path_seg else 0.0
     # 4. Stated rationale: 1 point. 5. Phases, owners, effort: 2 points.
-    rationale = _first(sig.RATIONALE, ctx.segments)
+    rationale = ctx.first(sig.RATIONALE, ctx.segments)
     phases = sorted({s.phase for s in ctx.segments if s.phase is not None})
-    owners = _first(sig.OWNERS, ctx.segments)
-    effort = _first(sig.EFFORT, ctx.segments)
+    owners = ctx.first(sig.OWNERS, ctx.segments)
+    effort = ctx.first(sig.EFFORT, ctx.segments)
     structure_pts = (
         (1.0 if len(phases) >= 2 else 0.0) + (0.5 if owners else 0.0) + (0.5 if effort else 0.0)
     )
@@ -181,24 +216,24 @@ def _prioritization(ctx: _Context) -> CriterionScore:
 
 
 def _concreteness(ctx: _Context, f: Finding) -> tuple[float, list[str]]:
-    text = ctx.window(f)
+    window = ctx.window(f)
     topics = topics_in(f"{f.title} {f.description[:300]} {f.rule_id or ''}") | {
         t for sc in f.wcag for t in topics_for_sc(sc)
     }
     got: list[str] = []
     score = 0.0
-    if any(rx.search(text) for t in topics if (rx := sig.TOPIC_FIXES.get(t)) is not None):
+    fixes = [rx for t in topics if (rx := sig.TOPIC_FIXES.get(t)) is not None]
+    if any(ctx.hit(rx, s) for rx in fixes for s in window):
         score += 0.45
         got.append("correct fix technique")
-    if sig.CODE.search(text):
-        score += 0.25
-        got.append("code")
-    if sig.VALUE_OR_TECHNIQUE.search(text):
-        score += 0.2
-        got.append("values/techniques")
-    if sig.AT_TESTING.search(text):
-        score += 0.1
-        got.append("test step")
+    for rx, points, label in (
+        (sig.CODE, 0.25, "code"),
+        (sig.VALUE_OR_TECHNIQUE, 0.2, "values/techniques"),
+        (sig.AT_TESTING, 0.1, "test step"),
+    ):
+        if any(ctx.hit(rx, s) for s in window):
+            score += points
+            got.append(label)
     return min(score, 1.0), got
 
 
@@ -213,8 +248,8 @@ def _specificity(ctx: _Context) -> CriterionScore:
         )
     per = {f.id: _concreteness(ctx, f) for f in covered}
     mean = sum(_weight(f) * per[f.id][0] for f in covered) / sum(_weight(f) for f in covered)
-    at = _first(sig.AT_TESTING, ctx.segments)
-    wrong = _first(sig.WRONG_CONTRAST, ctx.segments)
+    at = ctx.first(sig.AT_TESTING, ctx.segments)
+    wrong = ctx.first(sig.WRONG_CONTRAST, ctx.segments)
     score = 8.5 * mean + (1.5 if at else 0.0) - ctx.penalty - (1.0 if wrong else 0.0)
     concrete = [f for f in covered if per[f.id][0] >= 0.65]
     vague = [f for f in covered if per[f.id][0] < 0.45]
@@ -255,7 +290,7 @@ def _comprehensiveness(ctx: _Context) -> CriterionScore:
     pour = len(touched & principles) / len(principles) if principles else (1.0 if covered else 0.0)
     headings = sum(1 for s in ctx.segments if s.kind == "heading")
     items = sum(1 for s in ctx.segments if s.kind == "item")
-    roles = _first(sig.OWNERS, ctx.segments)
+    roles = ctx.first(sig.OWNERS, ctx.segments)
     traceable = sum(
         1
         for f in covered
@@ -307,7 +342,7 @@ def _long_term(ctx: _Context) -> CriterionScore:
     got: list[tuple[str, Segment]] = []
     points = 0.0
     for _id, label, rx, pts in sig.LONG_TERM:
-        seg = _first(rx, ctx.segments)
+        seg = ctx.first(rx)
         if seg is not None:
             got.append((label, seg))
             points += pts
