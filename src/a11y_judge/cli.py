@@ -101,13 +101,7 @@ def _print_ranking(run: Run) -> None:
 
 
 def _write_reports(run: Run, out: str, formats: str) -> list[Path]:
-    wanted = [f.strip() for f in formats.split(",") if f.strip()]
-    unknown = [f for f in wanted if f not in FORMATS]
-    if unknown:
-        raise A11yJudgeError(
-            f"unknown report format {', '.join(unknown)}",
-            hint="Use --format with json, csv and/or md",
-        )
+    wanted = _check_formats(formats)
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -120,7 +114,19 @@ def _write_reports(run: Run, out: str, formats: str) -> list[Path]:
     return written
 
 
+def _check_formats(formats: str) -> list[str]:
+    wanted = [f.strip() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown or not wanted:
+        raise A11yJudgeError(
+            f"unknown report format {', '.join(unknown) or '(none)'}",
+            hint="Use --format with json, csv and/or md",
+        )
+    return wanted
+
+
 def _evaluate(args: argparse.Namespace) -> int:
+    _check_formats(args.format)
     audit = read_audit(args.audit)
     paths = [Path(p) for p in args.plan] if args.plan else plan_files(args.plans_dir)
     plans = read_plans((str(p), None) for p in paths)
@@ -253,6 +259,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        sys.stderr.close()
+        return 0
     except Exception as exc:
         if os.environ.get("A11Y_JUDGE_DEBUG"):
             raise

@@ -49,7 +49,10 @@ _STOP = frozenset(
 _TOPIC_WORDS = frozenset(
     w for t in TOPICS for term in t.terms for w in re.findall(r"[a-z]{3,}", term.lower())
 )
-_SELECTOR = re.compile(r"(?<![\w-])(?:[#.][A-Za-z][\w-]{2,}|/[a-z][\w/-]{2,})")
+_SELECTOR = re.compile(r"(?<![\w-])[a-z0-9]*([#.][A-Za-z][\w-]{2,}|/[a-z][\w/-]{2,})")
+_NOT_SELECTOR = re.compile(
+    r"\.(?:html?|php|aspx?|jsx?|tsx?|css|json|md|pdf|png|jpe?g|svg|com|org|net|io)$"
+)
 
 
 @dataclass
@@ -87,7 +90,14 @@ def _keys(finding_json: str) -> _FindingKeys:
     f = Finding.model_validate_json(finding_json)
     own_id = f.id if re.search(r"\d|[A-Z]{2,}", f.id) and len(f.id) >= 3 else None
     selectors = tuple(
-        sorted({m.group(0).lower() for loc in f.locations[:20] for m in _SELECTOR.finditer(loc)})
+        sorted(
+            {
+                m.group(1).lower()
+                for loc in f.locations[:20]
+                for m in _SELECTOR.finditer(loc)
+                if not _NOT_SELECTOR.search(m.group(1).lower())
+            }
+        )
     )
     primary = set(topics_in(f"{f.title} {f.rule_id or ''}"))
     for sc in f.wcag:

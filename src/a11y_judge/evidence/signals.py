@@ -40,8 +40,10 @@ ANTI_PATTERNS: tuple[AntiPatternRule, ...] = (
         "opposed by disabled users and experts (Overlay Fact Sheet)",
         4.0,
         unless=re.compile(
-            r"\b(?:avoid|do not|don't|never|instead of|rather than|not rely|"
-            r"no overlay|reject|against)\b[^.\n]{0,80}(?:overlay|widget|toolbar)",
+            r"\b(?:avoid|do not|don't|never|not rely|no overlay|reject|against)\b[^.\n]{0,80}"
+            r"(?:overlay|widget|toolbar)|(?:instead of|rather than)\s+(?:(?:installing|using|"
+            r"adding|buying|deploying|relying on)\s+)?(?:an?\s+|any\s+)?(?:accessibility\s+)?"
+            r"(?:overlay|widget|toolbar)",
             IC,
         ),
     ),

@@ -67,8 +67,17 @@ class HistoryStore:
 
     def save_run(self, run: Run) -> None:
         """Store a run with everything needed to reopen it, in one transaction."""
-        winner = run.winner
         doc = run.model_dump_json(exclude={"audit": {"text"}, "plans": {"__all__": {"text"}}})
+        try:
+            self._insert_run(run, doc)
+        except sqlite3.IntegrityError as exc:
+            raise HistoryError(
+                f"run {run.run_id} cannot be recorded ({exc})",
+                hint="A run with this id is already in history; evaluate again for a new id",
+            ) from exc
+
+    def _insert_run(self, run: Run, doc: str) -> None:
+        winner = run.winner
         with self._connect() as db, db:
             self._put_document(db, run.audit, "audit")
             for plan in run.plans:

@@ -133,27 +133,57 @@ def markdown_blocks(text: str) -> list[Block]:
     return blocks
 
 
-_NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,2})\.?\s+([A-Z].{2,80})$")
+_NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})?)\.?\s+([A-Z][^:]{1,70})$")
+_SMALL_WORDS = frozenset("a an and as at by for in of on or the to with".split())
+
+
+def _title_case(words: list[str]) -> bool:
+    return all(w[:1].isupper() or w.lower() in _SMALL_WORDS or not w[:1].isalpha() for w in words)
+
+
+def _heading_level(line: str, blank_before: bool, text_after: bool) -> int | None:
+    """The heading level of a plain-text line, or None for body text.
+
+    A heading is short, does not end like a sentence and has no 'Label:' colon, and is either
+    numbered ('2.1 Calendar is not keyboard operable', or '3. Recommendations' in title case;
+    never an SC such as '1.4.3'), in
+    capitals ('FINDINGS'), or a short title-case line standing alone between blank lines.
+    """
+    if not line or len(line) > 80 or line.endswith((".", ",", ";", ":")) or ":" in line:
+        return None
+    if line[0] in "-*+•#|>`":
+        return None
+    m = _NUMBERED_HEADING.match(line)
+    if m:
+        words = m.group(2).split()
+        if "." in m.group(1).strip(".") or (len(words) <= 6 and _title_case(words)):
+            return 1 + m.group(1).strip(".").count(".")  # '2.1 Forms …' is a heading at any case
+        return None
+    letters = [c for c in line if c.isalpha()]
+    if (
+        len(letters) >= 4
+        and all(c.isupper() for c in letters)
+        and not any(c.isdigit() for c in line)
+    ):
+        return 2
+    words = line.split()
+    if blank_before and text_after and len(words) <= 6 and _title_case(words):
+        return 2
+    return None
 
 
 def text_blocks(text: str) -> list[Block]:
-    """Blocks of plain text (also PDF text): Markdown rules plus heading guesses.
-
-    A short line is taken for a heading when it is numbered ('3.2 Forms', but not an SC number
-    such as '1.4.3 Contrast'), in capitals, or ends with nothing but is followed by a blank line
-    and text.
-    """
-    blocks = markdown_blocks(text)
-    out: list[Block] = []
-    for b in blocks:
-        if b.kind == "para" and len(b.text) <= 80 and not b.text.endswith((".", ",", ";")):
-            m = _NUMBERED_HEADING.match(b.text)
-            if m and m.group(1).count(".") < 2:
-                out.append(Block("heading", b.text, level=1 + m.group(1).count(".")))
-                continue
-            letters = [c for c in b.text if c.isalpha()]
-            if len(letters) >= 4 and all(c.isupper() for c in letters):
-                out.append(Block("heading", b.text.title(), level=2))
-                continue
-        out.append(b)
-    return out
+    """Blocks of plain text (also PDF text): heading lines are recognised, then Markdown rules."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    out: list[str] = []
+    for i, raw in enumerate(lines):
+        line = raw.strip()
+        blank_before = i == 0 or not lines[i - 1].strip()
+        text_after = i + 2 < len(lines) and not lines[i + 1].strip() and bool(lines[i + 2].strip())
+        level = _heading_level(line, blank_before, text_after)
+        if level is None:
+            out.append(raw)
+        else:
+            caps = line.isupper()
+            out.append("#" * level + " " + (line.title() if caps else line))
+    return markdown_blocks("\n".join(out))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
-import zipfile
 from html.parser import HTMLParser
 from typing import ClassVar
 
@@ -22,7 +22,7 @@ def docx_blocks(data: bytes, filename: str) -> list[Block]:
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except Exception as exc:  # corrupt files raise zip, XML and lookup errors of many kinds
         raise IngestError(
             filename, f"not a readable Word document ({exc})", hint="Re-save it as .docx and retry"
         ) from exc
@@ -71,8 +71,8 @@ def docx_blocks(data: bytes, filename: str) -> list[Block]:
 def pdf_text(data: bytes, filename: str) -> str:
     """All text of a PDF, page by page."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings are not for our users
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
@@ -80,7 +80,9 @@ def pdf_text(data: bytes, filename: str) -> str:
                 filename, "the PDF is password-protected", hint="Export an unprotected copy"
             )
         pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+    except IngestError:
+        raise
+    except Exception as exc:  # pypdf raises many kinds of error on damaged files
         raise IngestError(
             filename, f"not a readable PDF ({exc})", hint="Export the report to PDF again"
         ) from exc

@@ -164,7 +164,7 @@ class _Section:
 def _clean(text: str) -> str:
     text = re.sub(r"[*_`]{1,3}", "", text)
     text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)
-    text = re.sub(r"^[^\w\[(<\"'#.]+", "", text)  # leading emoji / decoration
+    text = re.sub(r"^[^\w\[(<\"'#./]+", "", text)  # leading emoji / decoration
     return re.sub(r"\s+", " ", text).strip(" *:-–—")
 
 
@@ -217,6 +217,8 @@ def _fields(blocks: list[Block]) -> tuple[dict[str, list[str]], list[str], list[
             current = _FIELD_OF_LABEL.get(label, "other")
             if m.group(2).strip():
                 fields.setdefault(current, []).append(m.group(2).strip())
+                if current in _ONE_LINE_FIELDS:
+                    current = None  # '**Severity:** High' is complete; prose after it is body
             else:
                 fields.setdefault(current, [])
             continue
@@ -230,10 +232,13 @@ def _fields(blocks: list[Block]) -> tuple[dict[str, list[str]], list[str], list[
 
 
 _FINDING_FIELDS = {"wcag", "severity", "id", "recommendation"}
+_ONE_LINE_FIELDS = {"id", "wcag", "severity", "status"}
 
 
 def _finding_from_section(s: _Section, fields: dict[str, list[str]], body: list[str]) -> Finding:
     title = s.heading
+    if severity_in_heading(title) is not None:  # 'Issue ID:' right under '*** High priority ***'
+        title = body[0] if body else ""
     own_id = None
     if fields.get("id"):
         own_id = fields["id"][0].split()[0].strip(".,;")
@@ -243,7 +248,7 @@ def _finding_from_section(s: _Section, fields: dict[str, list[str]], body: list[
         title = m.group(2)
     title = _NUMBERING.sub("", title)
     sev_suffix = _SEVERITY_SUFFIX.search(title)
-    title = _clean(_SEVERITY_SUFFIX.sub("", title)) or "Untitled finding"
+    title = _clean(_SEVERITY_SUFFIX.sub("", title)) or own_id or "Untitled finding"
     severity = Severity.UNKNOWN
     if fields.get("severity"):
         severity = normalize_severity(" ".join(fields["severity"][:1]))

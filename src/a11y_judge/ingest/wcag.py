@@ -132,11 +132,24 @@ def _slug_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
     return pattern, slugs
 
 
+_VERSION_BEFORE = re.compile(
+    r"(?:\bv|version|release|@|axe-core|axe|lighthouse|pa11y|nvda|jaws|chrome|chromium|firefox|"
+    r"safari|edge|node|python|jupyterlab|jupyter|ios|android|macos|windows|wordpress|drupal|"
+    r"react|angular|vue|bootstrap)\s*$",
+    re.IGNORECASE,
+)
+
+
 def find_numbers(text: str) -> list[str]:
-    """SC numbers written as digits ('1.4.3'), in order of appearance, known ones only."""
+    """SC numbers written as digits ('1.4.3'), in order of appearance, known ones only.
+
+    A number right after a product or 'version' ('axe-core 4.1.2', 'v2.1.1') is a version.
+    """
     found: list[str] = []
     cat = catalog()
     for m in _NUM_RE.finditer(text):
+        if _VERSION_BEFORE.search(text[max(0, m.start() - 20) : m.start()]):
+            continue
         num = ".".join(m.groups())
         if num in cat and num not in found:
             found.append(num)
