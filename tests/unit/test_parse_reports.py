@@ -618,3 +618,21 @@ def test_pdf_plan_text_is_extracted() -> None:
     plan = read_plan("clinic-plan.pdf", data=data)
     assert plan.source_format == "pdf"
     assert "Fix the calendar keyboard support first." in plan.text
+
+
+@pytest.mark.parametrize(
+    "plan", sorted(p.name for p in (Path(__file__).parents[2] / "data/demo/plans").glob("*.md"))
+)
+def test_demo_plan_given_as_audit_is_refused(plan: str) -> None:
+    path = Path(__file__).parents[2] / "data" / "demo" / "plans" / plan
+    with pytest.raises(IngestError, match=r"looks like a remediation plan .*not an audit"):
+        read_audit(path)
+
+
+def test_audit_titled_report_is_not_mistaken_for_a_plan() -> None:
+    text = (
+        "# Accessibility audit report and remediation advice\n\n## Findings\n\n"
+        "### AB-1: Save button has no name\n\n**Severity:** High\n\n**WCAG:** 4.1.2\n"
+    )
+    (finding,) = read_audit("r.md", data=text.encode()).findings
+    assert finding.id == "AB-1"

@@ -26,9 +26,7 @@ def read_file(path: str | Path) -> bytes:
     if not p.exists():
         raise IngestError(str(p), "file not found", hint="Check the path and try again")
     if p.is_dir():
-        raise IngestError(
-            str(p), "is a folder, not a file", hint="Pass a file (or use --plans-dir)"
-        )
+        raise IngestError(str(p), "is a folder, not a file", hint="Choose a file inside it")
     try:
         return p.read_bytes()
     except OSError as exc:
@@ -68,8 +66,15 @@ def read_audit(path: str | Path, data: bytes | None = None, name: str | None = N
     sniffed = sniff(raw, filename)
     if sniffed.format in ("docx", "pdf", "html", "markdown", "text"):
         blocks = _document_blocks(sniffed, filename)
-        findings = findings_from_blocks(blocks, filename)
         text = blocks_to_text(blocks)
+        title = plan_title(text)
+        if title is not None:
+            raise IngestError(
+                filename,
+                f"this looks like a remediation plan (titled “{title[:80]}”), not an audit",
+                hint="Add it as a plan; the audit is the report that lists the findings",
+            )
+        findings = findings_from_blocks(blocks, filename)
     else:
         findings = _tool_findings(sniffed, filename)
         text = raw.decode("utf-8", errors="replace") if sniffed.format == "csv" else ""
@@ -99,7 +104,7 @@ def read_plan(path: str | Path, data: bytes | None = None, name: str | None = No
         raise IngestError(
             filename,
             f"this looks like a {sniffed.format} audit, not a remediation plan",
-            hint="Give it as --audit; plans are documents (PDF, DOCX, Markdown, text, HTML)",
+            hint="Use it as the audit; plans are documents (PDF, DOCX, Markdown, text or HTML)",
         )
     if sniffed.format == "csv" or sniffed.format in ("markdown", "text"):
         text = sniffed.content
@@ -119,16 +124,28 @@ def read_plan(path: str | Path, data: bytes | None = None, name: str | None = No
 
 
 _PLAN_TITLE = re.compile(
-    r"\b(?:remediation|roadmap|plan|proposal|strategy|response|action items|fix list)\b", re.I
+    r"\b(?:remediation|roadmap|plan|proposal|strategy|response|action items|fix list|"
+    r"checklist)\b",
+    re.I,
 )
+_AUDIT_TITLE = re.compile(r"\b(?:audit|report|assessment|evaluation|findings|review|test)", re.I)
+
+
+def plan_title(text: str) -> str | None:
+    """The title of a human document if it announces a plan ('Remediation Roadmap') and not an
+    audit ('Audit report'), else None."""
+    for block in markdown_blocks(text[:5000])[:3]:
+        if block.kind in ("heading", "para"):
+            title = block.text
+            if _PLAN_TITLE.search(title) and not _AUDIT_TITLE.search(title):
+                return title
+            return None
+    return None
 
 
 def looks_like_plan(text: str) -> bool:
     """A human document whose title (first heading or line) announces a plan, not an audit."""
-    for block in markdown_blocks(text[:5000])[:3]:
-        if block.kind == "heading" or block.kind == "para":
-            return bool(_PLAN_TITLE.search(block.text))
-    return False
+    return plan_title(text) is not None
 
 
 def unique_names(names: Iterable[str]) -> list[str]:

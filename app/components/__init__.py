@@ -1,0 +1,1 @@
+"""Shared widgets, tables and plotly figure builders for the app's views."""

@@ -1,0 +1,189 @@
+"""Plotly figures: colour-blind-safe (Okabe-Ito), values printed, readable without colour."""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from collections.abc import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from a11y_judge.models import Run
+from app.components.tables import by_severity
+
+#: Okabe-Ito, reordered so the first colours are the most distinct on white and dark themes.
+OKABE_ITO = [
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#F0E442",  # yellow
+    "#999999",  # grey
+]
+COVERED_COLOUR = "#56B4E9"  # sky blue; black ✓ on it is 9:1
+MISSED_COLOUR = "#E69F00"  # orange; black ✗ on it is 9:1
+FONT = {"size": 14}
+TICKS = {"size": 13}
+
+
+def plan_colours(names: Sequence[str]) -> dict[str, str]:
+    """A stable colour per plan (in the order given), shared by every chart of a run."""
+    return {name: OKABE_ITO[i % len(OKABE_ITO)] for i, name in enumerate(names)}
+
+
+def _esc(text: str) -> str:
+    """Escape for plotly's HTML-like labels (it decodes &lt; &gt; &amp; but not &quot;)."""
+    return html.escape(text, quote=False)
+
+
+def _wrap(text: str, width: int = 60) -> str:
+    """Escape and wrap with <br> (long hover text, long axis labels)."""
+    return "<br>".join(_esc(line) for line in textwrap.wrap(text, width) or [""])
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _layout(fig: go.Figure, height: int, **kwargs: object) -> go.Figure:
+    settings: dict[str, object] = {
+        "height": height,
+        "font": FONT,
+        "margin": {"l": 10, "r": 20, "t": 40, "b": 10},
+        "hoverlabel": {"font_size": 14, "align": "left"},
+    }
+    fig.update_layout(**(settings | kwargs))
+    fig.update_xaxes(tickfont=TICKS)
+    fig.update_yaxes(tickfont=TICKS)
+    return fig
+
+
+def weighted_score_bar(run: Run) -> go.Figure:
+    """Horizontal bars of each plan's weighted score (0-10), best at the top, values printed."""
+    ranked = sorted(run.results, key=lambda r: r.rank)
+    colours = plan_colours([r.name for r in ranked])
+    scores = [r.score if r.score is not None else 0.0 for r in ranked]
+    labels = [f"{r.score:.2f}" if r.score is not None else "not scored" for r in ranked]
+    fig = go.Figure(
+        go.Bar(
+            x=scores,
+            y=[f"#{r.rank} {_esc(r.name)}" for r in ranked],
+            orientation="h",
+            marker={"color": [colours[r.name] for r in ranked], "line": {"width": 0}},
+            text=labels,
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{text} / 10<extra></extra>",
+        )
+    )
+    fig.update_xaxes(range=[0, 10.9], title="Weighted score (0-10)", dtick=2)
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    return _layout(fig, 110 + 48 * len(ranked), showlegend=False)
+
+
+def criteria_grouped_bar(frame: pd.DataFrame, colours: dict[str, str]) -> go.Figure:
+    """Grouped bars: each criterion on the x axis, one bar per plan, scores printed."""
+    fig = go.Figure()
+    for plan, rows in frame.groupby("Plan", sort=False):
+        fig.add_bar(
+            name=str(plan),
+            x=[f"{c} ({w}%)" for c, w in zip(rows["Criterion"], rows["Weight %"], strict=True)],
+            y=rows["Score"],
+            marker={"color": colours.get(str(plan), OKABE_ITO[0])},
+            text=[f"{s:.2f}" if pd.notna(s) else "—" for s in rows["Score"]],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate=f"{_esc(str(plan))}<br>%{{x}}: %{{y:.2f}} / 10<extra></extra>",
+        )
+    fig.update_yaxes(range=[0, 11], title="Score (0-10)", dtick=2)
+    fig.update_xaxes(title=None, tickangle=0)
+    return _layout(
+        fig,
+        440,
+        uniformtext={"minsize": 12, "mode": "show"},
+        barmode="group",
+        bargap=0.25,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": None},
+    )
+
+
+def coverage_heatmap(run: Run) -> go.Figure:
+    """Finding × plan matrix, critical first: ✓ covered / ✗ missed, hover shows the plan's quote."""
+    plans = sorted(run.results, key=lambda r: r.rank)
+    findings = by_severity(run.audit.findings)
+    z, text, hover = [], [], []
+    for f in findings:
+        z_row, t_row, h_row = [], [], []
+        for r in plans:
+            covered = f.id in r.coverage.covered
+            z_row.append(1 if covered else 0)
+            t_row.append("✓" if covered else "✗")
+            quote = r.coverage.evidence.get(f.id, "")
+            detail = (
+                f"covered — “{_wrap(quote)}”"
+                if covered and quote
+                else ("covered" if covered else "missed: the plan does not address this finding")
+            )
+            h_row.append(
+                f"<b>{_esc(f.id)}</b> ({f.severity.value}) {_wrap(f.title)}"
+                f"<br><b>{_esc(r.name)}</b>: {detail}"
+            )
+        z.append(z_row)
+        text.append(t_row)
+        hover.append(h_row)
+    y = [f"{f.id} · {f.severity.value} · {_esc(_short(f.title, 44))}" for f in findings]
+    x = [f"#{r.rank} {_wrap(r.name, 20)}" for r in plans]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=x,
+            y=y,
+            text=text,
+            texttemplate="%{text}",
+            textfont={"size": 18, "color": "#000000"},
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+            colorscale=[
+                [0.0, MISSED_COLOUR],
+                [0.5, MISSED_COLOUR],
+                [0.5, COVERED_COLOUR],
+                [1.0, COVERED_COLOUR],
+            ],
+            zmin=0,
+            zmax=1,
+            showscale=False,
+            xgap=3,
+            ygap=3,
+        )
+    )
+    fig.update_yaxes(autorange="reversed", automargin=True, type="category")
+    fig.update_xaxes(side="top", automargin=True, type="category", tickangle=0)
+    return _layout(fig, 120 + 34 * len(findings), margin={"l": 10, "r": 10, "t": 10, "b": 10})
+
+
+def trend_lines(frame: pd.DataFrame) -> go.Figure:
+    """Each recurring plan's weighted score over time, points labelled with the score."""
+    names = list(dict.fromkeys(frame["Plan"]))
+    colours = plan_colours(names)
+    fig = go.Figure()
+    for plan in names:
+        rows = frame[frame["Plan"] == plan].sort_values("When")
+        fig.add_scatter(
+            name=plan,
+            x=rows["When"],
+            y=rows["Score"],
+            mode="lines+markers+text",
+            marker={"size": 10, "color": colours[plan]},
+            line={"color": colours[plan], "width": 3},
+            text=[f"{s:.2f}" if pd.notna(s) else "" for s in rows["Score"]],
+            textposition="top center",
+            customdata=rows["Run ID"],
+            hovertemplate=f"{_esc(plan)}<br>%{{x}}<br>score %{{y:.2f}}"
+            "<br>run %{customdata}<extra></extra>",
+        )
+    fig.update_yaxes(range=[0, 10.9], title="Weighted score (0-10)", dtick=2)
+    fig.update_xaxes(title=None)
+    return _layout(fig, 420, legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0})

@@ -1,0 +1,184 @@
+"""pandas frames built from package objects (no scoring here: every number comes from a Run)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import pandas as pd
+
+from a11y_judge.history.store import RunSummary
+from a11y_judge.models import AuditReport, Finding, Plan, Run
+
+
+def by_severity(findings: Sequence[Finding]) -> list[Finding]:
+    """Findings most urgent first (critical first), audit order within a severity."""
+    return sorted(findings, key=lambda f: f.severity.rank)
+
+
+def findings_frame(audit: AuditReport) -> pd.DataFrame:
+    """One row per finding: ID, SC, severity, title, status."""
+    return pd.DataFrame(
+        [
+            {
+                "ID": f.id,
+                "SC": ", ".join(f.wcag) + (" (inferred)" if f.wcag_source == "inferred" else ""),
+                "Severity": f.severity.value,
+                "Title": f.title,
+                "Status": f.status,
+            }
+            for f in audit.findings
+        ],
+        columns=["ID", "SC", "Severity", "Title", "Status"],
+    )
+
+
+def plans_frame(plans: Sequence[Plan]) -> pd.DataFrame:
+    """One row per plan: name, file, format, words."""
+    return pd.DataFrame(
+        [
+            {
+                "Plan": p.name,
+                "File": p.filename,
+                "Format": p.source_format,
+                "Words": len(p.text.split()),
+            }
+            for p in plans
+        ],
+        columns=["Plan", "File", "Format", "Words"],
+    )
+
+
+def ranking_frame(run: Run) -> pd.DataFrame:
+    """Rank, plan, weighted score, each criterion's score and coverage %, best first."""
+    rows = []
+    for r in sorted(run.results, key=lambda r: r.rank):
+        row: dict[str, object] = {"Rank": r.rank, "Plan": r.name, "Weighted score": r.score}
+        for c in run.rubric.criteria:
+            row[c.name] = r.criteria[c.id].score if c.id in r.criteria else None
+        row["Coverage %"] = round(r.coverage.ratio * 100)
+        rows.append(row)
+    columns = ["Rank", "Plan", "Weighted score", *[c.name for c in run.rubric.criteria]]
+    return pd.DataFrame(rows, columns=[*columns, "Coverage %"])
+
+
+def criteria_long_frame(run: Run) -> pd.DataFrame:
+    """Tidy plan × criterion scores (for the grouped bar chart)."""
+    rows = [
+        {
+            "Plan": r.name,
+            "Rank": r.rank,
+            "Criterion": c.name,
+            "Weight %": round(c.weight * 100),
+            "Score": r.criteria[c.id].score if c.id in r.criteria else None,
+        }
+        for r in sorted(run.results, key=lambda r: r.rank)
+        for c in run.rubric.criteria
+    ]
+    return pd.DataFrame(rows, columns=["Plan", "Rank", "Criterion", "Weight %", "Score"])
+
+
+def coverage_frame(run: Run) -> pd.DataFrame:
+    """Finding × plan: 'covered' or 'missed', findings critical first, plans by rank."""
+    plans = sorted(run.results, key=lambda r: r.rank)
+    rows = []
+    for f in by_severity(run.audit.findings):
+        row: dict[str, object] = {"Finding": f.id, "Severity": f.severity.value, "Title": f.title}
+        for r in plans:
+            row[r.name] = "covered" if f.id in r.coverage.covered else "missed"
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["Finding", "Severity", "Title", *[r.name for r in plans]])
+
+
+def missed_by_all(run: Run) -> list[Finding]:
+    """Findings that no plan addresses, critical first."""
+    if not run.results:
+        return []
+    return by_severity(
+        [f for f in run.audit.findings if all(f.id in r.coverage.missed for r in run.results)]
+    )
+
+
+def format_when(iso: str) -> str:
+    """'2026-11-21 14:22 UTC' from an ISO timestamp (left as is if unparsable)."""
+    try:
+        when = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{when:%Y-%m-%d %H:%M} {when.tzname() or ''}".strip()
+
+
+RUN_COLUMNS = [
+    "Date",
+    "Audit",
+    "Plans",
+    "Judges",
+    "Winner",
+    "Score",
+    "Status",
+    "Findings",
+    "Plan names",
+    "Run ID",
+]
+
+
+def runs_frame(runs: Sequence[RunSummary]) -> pd.DataFrame:
+    """The history list: date, audit, plans, judges, winner, score, status, then details."""
+    return pd.DataFrame(
+        [
+            {
+                "Date": format_when(r.created_at),
+                "Audit": r.audit_name,
+                "Plans": len(r.plans),
+                "Judges": ", ".join(r.judges),
+                "Winner": r.winner or "—",
+                "Score": r.winner_score,
+                "Status": r.status,
+                "Findings": r.n_findings,
+                "Plan names": ", ".join(r.plans),
+                "Run ID": r.run_id,
+            }
+            for r in runs
+        ],
+        columns=RUN_COLUMNS,
+    )
+
+
+def deltas_frame(a: Run, b: Run) -> pd.DataFrame:
+    """Plans present in both runs: score and rank in each, and the change from A to B."""
+    a_by = {r.name: r for r in a.results}
+    rows = []
+    for rb in sorted(b.results, key=lambda r: r.rank):
+        ra = a_by.get(rb.name)
+        if ra is None:
+            continue
+        delta = None if ra.score is None or rb.score is None else round(rb.score - ra.score, 2)
+        rows.append(
+            {
+                "Plan": rb.name,
+                "Score A": ra.score,
+                "Score B": rb.score,
+                "Change (B − A)": delta,
+                "Rank A": ra.rank,
+                "Rank B": rb.rank,
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["Plan", "Score A", "Score B", "Change (B − A)", "Rank A", "Rank B"]
+    )
+
+
+def trend_frame(points: dict[str, list[tuple[str, str, float | None, int]]]) -> pd.DataFrame:
+    """Plan name → store.plan_trend rows, as one tidy frame for the trend chart."""
+    rows = [
+        {
+            "Plan": name,
+            "When": datetime.fromisoformat(created),
+            "Run ID": run_id,
+            "Score": score,
+            "Rank": rank,
+        }
+        for name, series in points.items()
+        for created, run_id, score, rank in series
+    ]
+    return pd.DataFrame(rows, columns=["Plan", "When", "Run ID", "Score", "Rank"])

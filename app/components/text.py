@@ -1,0 +1,22 @@
+"""Plain text made safe for Streamlit markdown."""
+
+from __future__ import annotations
+
+import re
+
+_SPECIAL = set("\\`*_[]<>#|~$")
+
+
+def md_escape(text: str) -> str:
+    """Backslash-escape markdown syntax so names and titles render literally."""
+    return "".join("\\" + ch if ch in _SPECIAL else ch for ch in text)
+
+
+def md_quote(text: str) -> str:
+    """A one-paragraph blockquote of a plan excerpt (its own markdown kept, list markers not)."""
+    flat = " ".join(text.split())
+    # a quote that starts like a list item or heading ("4. Keep…", "- Add…") stays a sentence
+    flat = re.sub(r"^(\d+)([.)])", r"\1\\\2", flat)
+    flat = re.sub(r"^([-+*]|#{1,6})(?=\s)", r"\\\1", flat)
+    flat = re.sub(r"^>", r"\\>", flat)
+    return "> " + flat

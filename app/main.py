@@ -1,0 +1,35 @@
+"""A11y Judge web app: `streamlit run app/main.py` from the repository root."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+APP_DIR = Path(__file__).resolve().parent
+if str(APP_DIR.parent) not in sys.path:  # make `app.components` importable from the pages
+    sys.path.insert(0, str(APP_DIR.parent))
+
+from app.components.sidebar import render_sidebar  # noqa: E402
+
+st.set_page_config(page_title="A11y Judge", page_icon=":material/balance:", layout="wide")
+
+page = st.navigation(
+    [
+        st.Page(
+            APP_DIR / "views" / "evaluate.py",
+            title="Evaluate",
+            icon=":material/fact_check:",
+            default=True,
+        ),
+        st.Page(APP_DIR / "views" / "history.py", title="History", icon=":material/history:"),
+    ]
+)
+st.title("A11y Judge")
+st.caption(
+    "Score accessibility remediation plans against an audit with a jury of judges, "
+    "on a weighted rubric. Every run is kept in history."
+)
+render_sidebar()
+page.run()

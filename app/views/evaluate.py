@@ -1,0 +1,150 @@
+"""Evaluate: pick an audit and plans, check what was understood, set the jury, run, see results."""
+
+from __future__ import annotations
+
+import streamlit as st
+from app.components.inputs import Inputs, NamedBytes, demo_files, read_inputs_cached
+from app.components.jury import choose_judges, choose_weights
+from app.components.results import render_results
+from app.components.text import md_escape
+from app.components.understood import render_understood
+
+from a11y_judge.engine import evaluate
+from a11y_judge.errors import A11yJudgeError
+from a11y_judge.history.store import HistoryStore
+from a11y_judge.ingest import SUPPORTED
+from a11y_judge.judges.base import Judge
+from a11y_judge.models import Judgment, Rubric
+from a11y_judge.rubric import load_rubric
+
+KEY = "evaluate"
+RUN = f"{KEY}.run"
+RUN_SIGNATURE = f"{KEY}.run_signature"
+
+
+def _chosen_files() -> tuple[NamedBytes | None, list[NamedBytes]]:
+    """The demo set, or whatever this session uploaded."""
+    if st.checkbox(
+        "Use the demo set",
+        key=f"{KEY}.demo",
+        help="The shipped Northwind shop audit (15 findings) and 4 candidate plans.",
+    ):
+        demo_audit, demo_plans = demo_files()
+        st.caption(
+            f"Demo set: audit **{md_escape(demo_audit[0])}** and plans "
+            + ", ".join(f"**{md_escape(name)}**" for name, _ in demo_plans)
+        )
+        return demo_audit, demo_plans
+    left, right = st.columns(2, gap="large")
+    audit_file = left.file_uploader(
+        "Audit (one file)", key=f"{KEY}.audit", help=f"Any of: {SUPPORTED}."
+    )
+    plan_files = right.file_uploader(
+        "Remediation plans (one or more files)",
+        accept_multiple_files=True,
+        key=f"{KEY}.plans",
+        help="PDF, DOCX, Markdown, HTML or plain text; each file is one plan, named after it.",
+    )
+    audit = (audit_file.name, audit_file.getvalue()) if audit_file else None
+    return audit, [(f.name, f.getvalue()) for f in plan_files or []]
+
+
+def _run_signature(inputs: Inputs, judges: list[Judge], rubric: Rubric | None) -> str:
+    version = rubric.version if rubric else "invalid-weights"
+    return f"{inputs.signature}#{version}#{','.join(j.id for j in judges)}"
+
+
+def _run(inputs: Inputs, judges: list[Judge], rubric: Rubric, signature: str) -> None:
+    """Judge with live progress, save to history, keep the run in this session."""
+    assert inputs.audit is not None
+    total = len(inputs.plans) * len(judges)
+    with st.status(
+        f"Judging {len(inputs.plans)} plans with {len(judges)} judge(s)…", expanded=True
+    ) as status:
+        bar = st.progress(0.0, text=f"0 of {total} judgments")
+
+        def progress(done: int, total: int, judgment: Judgment) -> None:
+            bar.progress(done / total, text=f"{done} of {total} judgments")
+            if judgment.status == "ok":
+                st.write(f"✓ {judgment.judge_id} judged **{md_escape(judgment.plan_name)}**")
+            else:
+                st.write(
+                    f"✗ {judgment.judge_id} failed on **{md_escape(judgment.plan_name)}**: "
+                    f"{md_escape(judgment.error or 'unknown error')}"
+                )
+
+        try:
+            run = evaluate(inputs.audit, inputs.plans, judges, rubric, progress=progress)
+            HistoryStore().save_run(run)
+        except A11yJudgeError as exc:
+            status.update(label="The run did not complete", state="error", expanded=False)
+            st.error(str(exc))
+            return
+        status.update(
+            label=f"Done: {total} judgments, saved to history as run {run.run_id}",
+            state="complete" if run.status == "ok" else "error",
+            expanded=False,
+        )
+    st.session_state[RUN] = run
+    st.session_state[RUN_SIGNATURE] = signature
+
+
+st.header("Evaluate remediation plans")
+st.markdown(
+    "Upload an audit and the plans that answer it (or use the demo set), check what was "
+    "understood, then run the jury."
+)
+
+audit_file, plan_files = _chosen_files()
+inputs = read_inputs_cached(audit_file, plan_files)
+if inputs.error:
+    st.error(inputs.error)
+elif audit_file is None and not plan_files:
+    st.info("Upload an audit and at least one plan, or tick **Use the demo set**.")
+else:
+    render_understood(inputs)
+
+st.subheader("Jury and rubric")
+try:
+    base_rubric = load_rubric()
+except A11yJudgeError as exc:
+    st.error(str(exc))
+    st.stop()
+judges = choose_judges(KEY)
+if not judges:
+    st.error("Choose at least one judge.")
+st.markdown("**Criterion weights for this run**")
+rubric = choose_weights(base_rubric, KEY)
+
+signature = _run_signature(inputs, judges, rubric)
+files_ok = (
+    (("files it can read (see the error above)", False),)
+    if inputs.error
+    else (("an audit", inputs.audit is not None), ("at least one plan", bool(inputs.plans)))
+)
+checks = (*files_ok, ("a judge", bool(judges)), ("weights totalling 100%", rubric is not None))
+missing = [label for label, ok in checks if not ok]
+clicked = st.button(
+    "Run evaluation",
+    type="primary",
+    key=f"{KEY}.run_button",
+    icon=":material/play_arrow:",
+    disabled=bool(missing),
+)
+if missing:
+    st.caption("To run, this needs " + ", ".join(missing) + ".")
+if clicked:
+    assert rubric is not None
+    _run(inputs, judges, rubric, signature)
+
+run = st.session_state.get(RUN)
+if run is not None:
+    st.divider()
+    if st.session_state.get(RUN_SIGNATURE) == signature:
+        st.header("Results")
+        render_results(run, key=KEY)
+    else:
+        st.info(
+            f"The inputs, judges or weights changed since the last run ({run.run_id}, kept in "
+            "History). Press **Run evaluation** to judge these."
+        )

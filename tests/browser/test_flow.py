@@ -1,0 +1,183 @@
+"""The main flow in a real Chromium against `streamlit run app/main.py`: upload, run, download."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "data" / "demo"
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOT = REPO / "output" / "app-results.png"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SERVER_START_S = 60
+STEP_MS = 30_000
+RUN_MS = 90_000
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="needs Debian's Chromium at /usr/bin/chromium (run `make browser-deps`)",
+)
+sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.25)
+    pytest.fail(f"streamlit did not answer within {SERVER_START_S}s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    """`streamlit run app/main.py` on a free loopback port, with its own A11Y_JUDGE_HOME."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = tmp_path / "streamlit.log"
+    env = os.environ | {"A11Y_JUDGE_HOME": str(tmp_path / "home")}
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app/main.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            _wait_healthy(url, proc, log)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+
+
+def _cli_ranking(tmp_path: Path) -> list[str]:
+    """Plan names in rank order, as `a11y-judge evaluate --json` gives them."""
+    script = Path(sys.executable).with_name("a11y-judge")
+    cli = [str(script)] if script.exists() else [sys.executable, "-m", "a11y_judge.cli"]
+    args = ["evaluate", "--audit", str(DEMO / "northwind-audit.md")]
+    args += ["--plans-dir", str(DEMO / "plans"), "--json", "--no-history"]
+    done = subprocess.run(
+        cli + args,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        env=os.environ | {"A11Y_JUDGE_HOME": str(tmp_path / "cli-home")},
+    )
+    plans = json.loads(done.stdout)["plans"]
+    return [p["name"] for p in sorted(plans, key=lambda p: p["rank"])]
+
+
+def _full_page_screenshot(page: Page, path: Path) -> None:
+    """Streamlit scrolls inside its main block, so grow the viewport to the content first."""
+    height = page.evaluate(
+        "() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight"
+    )
+    page.set_viewport_size({"width": 1400, "height": min(int(height) + 120, 16_000)})
+    page.mouse.move(0, 0)
+    page.wait_for_timeout(1500)  # let plotly re-layout at the new size
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+
+
+def test_upload_run_download(server: str, tmp_path: Path) -> None:
+    expected = _cli_ranking(tmp_path)
+    plans = sorted((DEMO / "plans").glob("*.md"))
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(
+                viewport={"width": 1400, "height": 1000}, accept_downloads=True
+            )
+            page = context.new_page()
+            page.set_default_timeout(STEP_MS)
+            page.goto(server)
+            main = page.get_by_test_id("stMainBlockContainer")
+
+            uploads = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+            sync_api.expect(uploads).to_have_count(2, timeout=STEP_MS)
+            uploads.nth(0).set_input_files(str(DEMO / "northwind-audit.md"))
+            main.get_by_text("15 findings").wait_for()
+            uploads.nth(1).set_input_files([str(p) for p in plans])
+            main.get_by_text(f"{len(plans)} plans").wait_for()
+
+            run = page.get_by_role("button", name="Run evaluation")
+            sync_api.expect(run).to_be_enabled()
+            run.click()
+            main.get_by_role("heading", name="Results").wait_for(timeout=RUN_MS)
+
+            rows = page.locator(".st-key-evaluate-ranking table tbody tr")
+            sync_api.expect(rows).to_have_count(len(plans))
+            shown = [rows.nth(i).locator("td").nth(1).inner_text().strip() for i in range(4)]
+            ranks = [rows.nth(i).locator("td").nth(0).inner_text().strip() for i in range(4)]
+            assert shown == expected
+            assert ranks[0] == "1"
+            assert page.get_by_text("Missed by every plan").is_visible()
+
+            with page.expect_download(timeout=STEP_MS) as info:
+                page.get_by_role("button", name="Download CSV").click()
+            download = info.value
+            assert download.suggested_filename.endswith(".csv")
+            csv_path = tmp_path / download.suggested_filename
+            download.save_as(csv_path)
+            header = csv_path.read_text(encoding="utf-8").splitlines()[0]
+            assert header == (
+                "run_id,plan,rank,criterion,criterion_name,weight,score,judge,"
+                "coverage_ratio,covered,missed"
+            )
+
+            _full_page_screenshot(page, SCREENSHOT)
+            assert SCREENSHOT.stat().st_size > 50_000
+        finally:
+            browser.close()
