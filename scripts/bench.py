@@ -1,7 +1,9 @@
 """`make bench`: performance figures checked against the project's targets.
 
-Offline judge throughput: plan evaluations per second for ~2,000-word plans against a
-15-finding audit, on one core and on all cores (goal: >= 200/s on 2 cores).
+- Offline judge throughput: plan evaluations per second for ~2,000-word plans against a
+  15-finding audit, on one core and on all cores (goal: >= 200/s on 2 cores).
+- App pages: median render time of each page (Streamlit AppTest) with 1,000 runs in history
+  (goal: <= 1 s).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+
+os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # AppTest in bare mode is noisy
 
 from a11y_judge.ingest import plan_files, read_audit, read_plans
 from a11y_judge.judges.offline import OfflineJudge
@@ -77,8 +81,70 @@ def offline_throughput() -> None:
     print(f"  goal >= {GOAL_PER_SECOND:.0f}/s on {cores} cores: ratio {ratio:.2f} ({verdict})")
 
 
+PAGE_GOAL_S = 1.0
+HISTORY_RUNS = 1000
+
+
+def _fill_history(n: int) -> None:
+    """n runs in the history at $A11Y_JUDGE_HOME: the demo evaluation saved under n ids."""
+    from datetime import timedelta
+
+    from a11y_judge.engine import evaluate, new_run_id
+    from a11y_judge.history.store import HistoryStore
+    from a11y_judge.judges import create_judge
+
+    audit = read_audit(DEMO / "northwind-audit.md")
+    plans = read_plans((str(p), None) for p in plan_files(DEMO / "plans"))
+    run = evaluate(audit, plans, [create_judge("offline")], load_rubric())
+    store = HistoryStore()
+    for i in range(n):
+        store.save_run(
+            run.model_copy(
+                update={
+                    "run_id": f"{new_run_id()}-{i:04d}",
+                    "created_at": run.created_at - timedelta(minutes=i),
+                }
+            )
+        )
+
+
+def page_render_times(repeats: int = 5) -> None:
+    """Median AppTest render time of each page with HISTORY_RUNS runs in history."""
+    import sys
+    import tempfile
+
+    from streamlit.testing.v1 import AppTest
+
+    sys.path.insert(0, str(ROOT))
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["A11Y_JUDGE_HOME"] = home
+        _fill_history(HISTORY_RUNS)
+        print(f"app page render (AppTest, {HISTORY_RUNS} runs in history, median of {repeats})")
+        for label, page in (("Evaluate", None), ("History", "views/history.py")):
+            times = []
+            for _ in range(repeats):
+                at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=60)
+                if page is None:
+                    start = time.perf_counter()
+                    at.run()
+                else:
+                    at.run()  # land on the default page first, untimed
+                    start = time.perf_counter()
+                    at.switch_page(page).run()
+                times.append(time.perf_counter() - start)
+                if at.exception:
+                    raise SystemExit(f"{label} page raised: {at.exception}")
+            median = statistics.median(times)
+            verdict = "meets" if median <= PAGE_GOAL_S else "MISSES"
+            print(
+                f"  {label:<9} {median:6.3f} s  (goal <= {PAGE_GOAL_S:.0f} s: ratio "
+                f"{median / PAGE_GOAL_S:.2f}, {verdict})"
+            )
+
+
 def main() -> None:
     offline_throughput()
+    page_render_times()
 
 
 if __name__ == "__main__":
