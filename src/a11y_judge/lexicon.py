@@ -381,33 +381,42 @@ TOPICS: tuple[Topic, ...] = (
 )
 
 
-@lru_cache(maxsize=1)
-def _topic_scanner() -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
-    """One regex over all topic terms (longest first) and term -> topics.
+_TOKEN = re.compile(r"[a-z0-9]+")
 
-    A term inherits the topics of every shorter term it starts with ('keyboard trap' is also
-    'keyboard'), so taking the longest match at a position loses nothing.
+
+@lru_cache(maxsize=1)
+def _term_index() -> dict[str, list[tuple[int, str, frozenset[str]]]]:
+    """First word of each term -> (offset of that word in the term, term, topics).
+
+    '<button' is indexed under 'button' at offset 1; 'keyboard trap' under 'keyboard'.
     """
     term_topics: dict[str, set[str]] = {}
     for topic in TOPICS:
         for term in topic.terms:
             term_topics.setdefault(term.lower(), set()).add(topic.id)
-    expanded = {
-        term: frozenset().union(
-            *(ids for other, ids in term_topics.items() if term.startswith(other))
-        )
-        for term in term_topics
-    }
-    alts = "|".join(sorted((re.escape(t) for t in term_topics), key=len, reverse=True))
-    return re.compile(rf"(?<![a-z0-9])({alts})"), expanded
+    index: dict[str, list[tuple[int, str, frozenset[str]]]] = {}
+    for term, ids in term_topics.items():
+        first = _TOKEN.search(term)
+        if first is not None:
+            index.setdefault(first.group(), []).append((first.start(), term, frozenset(ids)))
+    return index
 
 
 def topics_in(text: str) -> set[str]:
-    """Ids of the topics a text talks about."""
-    pattern, expanded = _topic_scanner()
+    """Ids of the topics a text talks about (a term counts where it starts a word)."""
+    lower = text.lower()
+    index = _term_index()
     found: set[str] = set()
-    for m in pattern.finditer(text.lower()):
-        found |= expanded[m.group(1)]
+    for word in index.keys() & set(_TOKEN.findall(lower)):
+        for _offset, term, ids in index[word]:
+            if ids <= found:
+                continue
+            start = lower.find(term)
+            while start != -1:
+                if start == 0 or not lower[start - 1].isalnum():
+                    found |= ids
+                    break
+                start = lower.find(term, start + 1)
     return found
 
 

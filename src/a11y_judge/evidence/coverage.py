@@ -140,22 +140,48 @@ def match_points(keys: _FindingKeys, seg: Segment, seg_words: frozenset[str]) ->
 
 
 def match_findings(findings: list[Finding], segments: list[Segment]) -> dict[str, FindingMatch]:
-    """For every finding: its matching segments, best one first."""
+    """For every finding: its matching segments, best one first.
+
+    Every way of scoring needs the finding's ID, a selector, an SC or a topic in the segment, so
+    only segments that share one of those (found through an index) are scored.
+    """
     seg_words = [_segment_words(s) for s in segments]
+    plan_lower = "\n".join(s.lower for s in segments)
+    by_topic: dict[str, list[int]] = {}
+    by_sc: dict[str, list[int]] = {}
+    for seg in segments:
+        if seg.kind == "code":
+            continue
+        for t in seg.topics:
+            by_topic.setdefault(t, []).append(seg.index)
+        for sc in seg.sc:
+            by_sc.setdefault(sc, []).append(seg.index)
     out: dict[str, FindingMatch] = {}
     for f in findings:
         keys = _keys(f.model_dump_json())
+        candidates: set[int] = set()
+        for t in keys.topics:
+            candidates.update(by_topic.get(t, ()))
+        for sc in keys.sc:
+            candidates.update(by_sc.get(sc, ()))
+        own_id = keys.own_id if keys.own_id and keys.own_id in plan_lower else None
+        selectors = [x for x in keys.selectors if x in plan_lower]
+        if own_id or selectors:
+            candidates.update(
+                s.index
+                for s in segments
+                if s.kind != "code"
+                and (own_id in seg_words[s.index] or any(x in s.lower for x in selectors))
+            )
         match = FindingMatch(f.id)
         scored: list[tuple[int, int]] = []
-        for seg, words in zip(segments, seg_words, strict=True):
-            if seg.kind == "code":
-                continue
-            p = match_points(keys, seg, words)
+        for i in sorted(candidates):
+            p = match_points(keys, segments[i], seg_words[i])
             if p >= COVERED_AT:
-                scored.append((p, seg.index))
+                scored.append((p, i))
         if scored:
             match.points = max(p for p, _ in scored)
-            match.segments = sorted(i for _, i in scored)
+            match.segments = [i for _, i in scored]
             match.best = max(scored, key=lambda x: (x[0], -x[1]))[1]
         out[f.id] = match
     return out

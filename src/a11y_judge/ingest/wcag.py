@@ -156,20 +156,27 @@ def find_numbers(text: str) -> list[str]:
     return found
 
 
+_WORD = re.compile(r"[a-z]+")
+
+
 def title_mentions(text: str) -> list[tuple[str, str]]:
-    """(matched lower-case text, SC number) for each SC title in a text, in order."""
+    """(matched lower-case text, SC number) for each SC title in a text, in order.
+
+    Titles are tried only where their first word occurs, longest title first.
+    """
     lower = text.lower()
     index = _title_index()
-    spans: list[tuple[int, int, str]] = []
-    for word in set(re.findall(r"[a-z]+", lower)) & index.keys():
-        for rx, num in index[word]:
-            spans.extend((m.start(), m.end(), num) for m in rx.finditer(lower))
     mentions: list[tuple[str, str]] = []
     taken_until = -1
-    for start, end, num in sorted(spans, key=lambda x: (x[0], -x[1])):  # leftmost, longest
-        if start >= taken_until:
-            taken_until = end
-            mentions.append((lower[start:end], num))
+    for word in _WORD.finditer(lower):
+        if word.start() < taken_until:
+            continue
+        for rx, num in index.get(word.group(), ()):
+            m = rx.match(lower, word.start())
+            if m:
+                mentions.append((m.group(0), num))
+                taken_until = m.end()
+                break
     return mentions
 
 
