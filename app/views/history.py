@@ -23,14 +23,14 @@ def _label(r: RunSummary) -> str:
     )
 
 
-def _open(store: HistoryStore, runs: list[RunSummary]) -> None:
+def _pick_run(runs: list[RunSummary], label: str, key: str) -> str | None:
+    """A select box of runs, labelled by date, audit, plans and winner; returns the run id."""
     by_id = {r.run_id: r for r in runs}
-    run_id = st.selectbox(
-        "Run to open",
-        list(by_id),
-        format_func=lambda rid: _label(by_id[rid]),
-        key=f"{KEY}.open",
-    )
+    return st.selectbox(label, list(by_id), format_func=lambda rid: _label(by_id[rid]), key=key)
+
+
+def _open(store: HistoryStore, runs: list[RunSummary]) -> None:
+    run_id = _pick_run(runs, "Run to open", f"{KEY}.open")
     if run_id:
         render_results(store.get_run(run_id), key=f"{KEY}.open.{run_id}")
 
@@ -97,13 +97,7 @@ def _trend(store: HistoryStore) -> None:
 
 
 def _delete(store: HistoryStore, runs: list[RunSummary]) -> None:
-    by_id = {r.run_id: r for r in runs}
-    run_id = st.selectbox(
-        "Run to delete",
-        list(by_id),
-        format_func=lambda rid: _label(by_id[rid]),
-        key=f"{KEY}.delete.run",
-    )
+    run_id = _pick_run(runs, "Run to delete", f"{KEY}.delete.run")
     sure = st.checkbox(
         "I understand this permanently deletes the run and its results",
         key=f"{KEY}.delete.sure",

@@ -59,11 +59,16 @@ def _tool_findings(sniffed: Sniffed, filename: str) -> list[Finding]:
     return parser(sniffed.content, filename)
 
 
-def read_audit(path: str | Path, data: bytes | None = None, name: str | None = None) -> AuditReport:
-    """Parse an audit from a path (or from bytes named by path) into findings."""
+def _load(path: str | Path, data: bytes | None) -> tuple[str, bytes, Sniffed]:
+    """(file name, bytes, detected format) of a path, or of bytes named by it."""
     filename = Path(path).name
     raw = read_file(path) if data is None else data
-    sniffed = sniff(raw, filename)
+    return filename, raw, sniff(raw, filename)
+
+
+def read_audit(path: str | Path, data: bytes | None = None, name: str | None = None) -> AuditReport:
+    """Parse an audit from a path (or from bytes named by path) into findings."""
+    filename, raw, sniffed = _load(path, data)
     if sniffed.format in ("docx", "pdf", "html", "markdown", "text"):
         blocks = _document_blocks(sniffed, filename)
         text = blocks_to_text(blocks)
@@ -97,9 +102,7 @@ def read_audit(path: str | Path, data: bytes | None = None, name: str | None = N
 
 def read_plan(path: str | Path, data: bytes | None = None, name: str | None = None) -> Plan:
     """Read a remediation plan (PDF, DOCX, Markdown, text or HTML) as text."""
-    filename = Path(path).name
-    raw = read_file(path) if data is None else data
-    sniffed = sniff(raw, filename)
+    filename, raw, sniffed = _load(path, data)
     if sniffed.format not in ("docx", "pdf", "html", "markdown", "text", "csv"):
         raise IngestError(
             filename,

@@ -29,47 +29,12 @@ def to_csv(run: Run) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for r in run.results:
-        common = [r.coverage.ratio, " ".join(r.coverage.covered), " ".join(r.coverage.missed)]
+        head = [run.run_id, r.name, r.rank]
+        tail = [r.coverage.ratio, " ".join(r.coverage.covered), " ".join(r.coverage.missed)]
         for cid, c in r.criteria.items():
-            writer.writerow(
-                [
-                    run.run_id,
-                    r.name,
-                    r.rank,
-                    cid,
-                    names.get(cid, cid),
-                    run.rubric.weights.get(cid),
-                    c.score,
-                    "jury",
-                    *common,
-                ]
-            )
+            crit = [cid, names.get(cid, cid), run.rubric.weights.get(cid)]
+            writer.writerow([*head, *crit, c.score, "jury", *tail])
             if len(c.judges) > 1:
-                for judge, score in c.judges.items():
-                    writer.writerow(
-                        [
-                            run.run_id,
-                            r.name,
-                            r.rank,
-                            cid,
-                            names.get(cid, cid),
-                            run.rubric.weights.get(cid),
-                            score,
-                            judge,
-                            *common,
-                        ]
-                    )
-        writer.writerow(
-            [
-                run.run_id,
-                r.name,
-                r.rank,
-                "weighted_total",
-                "Weighted total",
-                1.0,
-                r.score,
-                "jury",
-                *common,
-            ]
-        )
+                writer.writerows([*head, *crit, s, j, *tail] for j, s in c.judges.items())
+        writer.writerow([*head, "weighted_total", "Weighted total", 1.0, r.score, "jury", *tail])
     return out.getvalue()
