@@ -14,8 +14,6 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # AppTest in bare mode is noisy
-
 from a11y_judge.ingest import plan_files, read_audit, read_plans
 from a11y_judge.judges.offline import OfflineJudge
 from a11y_judge.models import AuditReport, Plan
@@ -110,10 +108,13 @@ def _fill_history(n: int) -> None:
 
 def page_render_times(repeats: int = 5) -> None:
     """Median AppTest render time of each page with HISTORY_RUNS runs in history."""
+    import logging
     import sys
     import tempfile
 
     from streamlit.testing.v1 import AppTest
+
+    logging.disable(logging.WARNING)  # AppTest runs pages in bare mode, which warns each render
 
     sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory() as home:

@@ -162,21 +162,27 @@ _WORD = re.compile(r"[a-z]+")
 def title_mentions(text: str) -> list[tuple[str, str]]:
     """(matched lower-case text, SC number) for each SC title in a text, in order.
 
-    Titles are tried only where their first word occurs, longest title first.
+    Titles are tried only where their first word occurs; leftmost, then longest, wins.
     """
     lower = text.lower()
     index = _title_index()
+    spans: list[tuple[int, int, str]] = []
+    for word in index.keys() & set(_WORD.findall(lower)):
+        start = lower.find(word)
+        while start != -1:
+            if start == 0 or not lower[start - 1].isalpha():
+                for rx, num in index[word]:
+                    m = rx.match(lower, start)
+                    if m:
+                        spans.append((start, m.end(), num))
+                        break
+            start = lower.find(word, start + 1)
     mentions: list[tuple[str, str]] = []
     taken_until = -1
-    for word in _WORD.finditer(lower):
-        if word.start() < taken_until:
-            continue
-        for rx, num in index.get(word.group(), ()):
-            m = rx.match(lower, word.start())
-            if m:
-                mentions.append((m.group(0), num))
-                taken_until = m.end()
-                break
+    for start, end, num in sorted(spans, key=lambda x: (x[0], -x[1])):
+        if start >= taken_until:
+            mentions.append((lower[start:end], num))
+            taken_until = end
     return mentions
 
 
