@@ -11,12 +11,12 @@ from pathlib import Path
 
 from a11y_judge import __version__
 from a11y_judge.engine import evaluate
-from a11y_judge.errors import A11yJudgeError
+from a11y_judge.errors import A11yJudgeError, IngestError
 from a11y_judge.history.store import HistoryStore
-from a11y_judge.ingest import looks_like_plan, plan_files, read_audit, read_file, read_plans
+from a11y_judge.ingest import plan_files, read_audit, read_file, read_plan, read_plans
 from a11y_judge.ingest.detect import sniff
 from a11y_judge.judges import create_judge
-from a11y_judge.models import Run
+from a11y_judge.models import Plan, Run
 from a11y_judge.paths import data_dir
 from a11y_judge.reports.csv_report import to_csv
 from a11y_judge.reports.json_report import to_json
@@ -148,22 +148,19 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0 if run.status != "failed" else 1
 
 
+DOCUMENT_FORMATS = ("docx", "pdf", "html", "markdown", "text")
+
+
 def _parse(args: argparse.Namespace) -> int:
     path = Path(args.file)
-    fmt = sniff(read_file(path), path.name).format
-    if fmt in ("docx", "pdf", "html", "markdown", "text"):
-        plan = read_plans([(str(path), None)])[0]
-        if looks_like_plan(plan.text):
-            return _parse_as_plan(path, args.json)
-    if fmt in ("docx", "pdf", "html", "markdown", "text", "csv"):
-        try:
-            audit = read_audit(path)
-        except A11yJudgeError:
-            if fmt == "csv":
-                raise
-            return _parse_as_plan(path, args.json)
-    else:
-        audit = read_audit(path)
+    data = read_file(path)
+    try:
+        audit = read_audit(path, data=data)
+    except IngestError:
+        if sniff(data, path.name).format not in DOCUMENT_FORMATS:
+            raise
+        # A document with no findings, or titled as a plan: show it as the plan it is.
+        return _print_plan(read_plan(path, data=data), path, args.json)
     doc = {
         "kind": "audit",
         "source_format": audit.source_format,
@@ -185,8 +182,7 @@ def _parse(args: argparse.Namespace) -> int:
     return 0
 
 
-def _parse_as_plan(path: Path, as_json: bool) -> int:
-    plan = read_plans([(str(path), None)])[0]
+def _print_plan(plan: Plan, path: Path, as_json: bool) -> int:
     doc = {
         "kind": "plan",
         "source_format": plan.source_format,

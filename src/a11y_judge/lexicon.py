@@ -385,20 +385,18 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 
 
 @lru_cache(maxsize=1)
-def _term_index() -> dict[str, list[tuple[int, str, frozenset[str]]]]:
-    """First word of each term -> (offset of that word in the term, term, topics).
-
-    '<button' is indexed under 'button' at offset 1; 'keyboard trap' under 'keyboard'.
-    """
+def _term_index() -> dict[str, list[tuple[str, frozenset[str]]]]:
+    """First word of each term -> (term, topics): '<button' under 'button', 'keyboard trap'
+    under 'keyboard'."""
     term_topics: dict[str, set[str]] = {}
     for topic in TOPICS:
         for term in topic.terms:
             term_topics.setdefault(term.lower(), set()).add(topic.id)
-    index: dict[str, list[tuple[int, str, frozenset[str]]]] = {}
+    index: dict[str, list[tuple[str, frozenset[str]]]] = {}
     for term, ids in term_topics.items():
         first = _TOKEN.search(term)
         if first is not None:
-            index.setdefault(first.group(), []).append((first.start(), term, frozenset(ids)))
+            index.setdefault(first.group(), []).append((term, frozenset(ids)))
     return index
 
 
@@ -408,7 +406,7 @@ def topics_in(text: str) -> set[str]:
     index = _term_index()
     found: set[str] = set()
     for word in index.keys() & set(_TOKEN.findall(lower)):
-        for _offset, term, ids in index[word]:
+        for term, ids in index[word]:
             if ids <= found:
                 continue
             start = lower.find(term)

@@ -146,11 +146,6 @@ def plan_title(text: str) -> str | None:
     return None
 
 
-def looks_like_plan(text: str) -> bool:
-    """A human document whose title (first heading or line) announces a plan, not an audit."""
-    return plan_title(text) is not None
-
-
 def unique_names(names: Iterable[str]) -> list[str]:
     """Plan names made unique: 'plan', 'plan-2', …"""
     seen: set[str] = set()
