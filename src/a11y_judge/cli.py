@@ -1,4 +1,4 @@
-"""The `a11y-judge` command line: evaluate, parse, history, demo."""
+"""The `a11y-judge` command line: evaluate, parse, history, demo, cache."""
 
 from __future__ import annotations
 
@@ -10,17 +10,20 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from a11y_judge import __version__
+from a11y_judge.cache import JudgeCache
 from a11y_judge.engine import evaluate
 from a11y_judge.errors import A11yJudgeError, IngestError
 from a11y_judge.history.store import HistoryStore
 from a11y_judge.ingest import plan_files, read_audit, read_file, read_plan, read_plans
 from a11y_judge.ingest.detect import sniff
 from a11y_judge.judges import create_judge
+from a11y_judge.judges.settings import JudgeSettings
 from a11y_judge.models import Plan, Run
 from a11y_judge.paths import data_dir
 from a11y_judge.reports.csv_report import to_csv
 from a11y_judge.reports.json_report import to_json
 from a11y_judge.reports.markdown_report import to_markdown
+from a11y_judge.resilience import RetryPolicy
 from a11y_judge.rubric import load_rubric
 
 FORMATS = {"json": to_json, "csv": to_csv, "md": to_markdown}
@@ -40,7 +43,40 @@ def _parser() -> argparse.ArgumentParser:
     src.add_argument("--plan", action="append", default=[], help="a plan file (repeatable)")
     src.add_argument("--plans-dir", help="folder of plan documents")
     ev.add_argument(
-        "--judge", action="append", default=[], help="judge spec (repeatable); default: offline"
+        "--judge",
+        action="append",
+        default=[],
+        help="judge spec (repeatable): offline, openai:MODEL, gemini:MODEL, "
+        "openai-compatible:MODEL@BASE_URL; default: offline",
+    )
+    llm = ev.add_argument_group("LLM judges")
+    llm.add_argument(
+        "--samples",
+        type=_positive_int,
+        default=1,
+        help="ask each LLM judge K times per plan; record the median and spread (default 1)",
+    )
+    llm.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    llm.add_argument(
+        "--budget", type=_positive_float, help="stop new LLM calls once this many USD are spent"
+    )
+    llm.add_argument(
+        "--concurrency",
+        type=_positive_int,
+        default=8,
+        help="concurrent requests per provider (default 8)",
+    )
+    llm.add_argument("--rpm", type=_positive_int, help="requests per minute per provider")
+    llm.add_argument(
+        "--timeout", type=_positive_float, default=120.0, help="seconds per request (default 120)"
+    )
+    llm.add_argument(
+        "--retries", type=int, default=4, help="retries of a transient failure (default 4)"
+    )
+    llm.add_argument(
+        "--context-tokens",
+        type=_positive_int,
+        help="the model's context window, if data/llm_models.json does not list it",
     )
     ev.add_argument("--rubric", help="rubric YAML (default: prompts/rubric.yaml)")
     ev.add_argument("--out", help="write the run's reports to this folder")
@@ -69,7 +105,39 @@ def _parser() -> argparse.ArgumentParser:
     hd.add_argument("run_id")
 
     sub.add_parser("demo", help="evaluate the shipped demo set into history (used by make run)")
+
+    ca = sub.add_parser("cache", help="the LLM reply cache in $A11Y_JUDGE_HOME/cache")
+    csub = ca.add_subparsers(dest="cache_command", required=True)
+    csub.add_parser("stats", help="entries, size on disk, size cap, lifetime hits and misses")
+    csub.add_parser("clear", help="remove every cached reply")
     return p
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return value
+
+
+def _settings(args: argparse.Namespace) -> JudgeSettings:
+    return JudgeSettings(
+        samples=args.samples,
+        use_cache=not args.no_cache,
+        budget_usd=args.budget,
+        concurrency=args.concurrency,
+        rpm=args.rpm,
+        timeout=args.timeout,
+        retry=RetryPolicy(max_retries=max(0, args.retries)),
+        context_tokens=args.context_tokens,
+    )
 
 
 def _print_ranking(run: Run) -> None:
@@ -96,6 +164,14 @@ def _print_ranking(run: Run) -> None:
         f.id for f in run.audit.findings if all(f.id in r.coverage.missed for r in run.results)
     ]
     print(f"missed by every plan: {', '.join(missed) if missed else 'none'}")
+    s = run.stats
+    if s.calls or s.cache_hits:
+        cost = "unknown" if s.cost_unknown and not s.cost_usd else f"${s.cost_usd:.4f}"
+        print(
+            f"LLM requests {s.calls}, cache hits {s.cache_hits}, misses {s.cache_misses}, "
+            f"tokens {s.input_tokens:,} in / {s.output_tokens:,} out, cost {cost}"
+            + (" (some prices unknown)" if s.cost_unknown and s.cost_usd else "")
+        )
     if run.error:
         print(f"note: {run.error}")
 
@@ -130,11 +206,15 @@ def _evaluate(args: argparse.Namespace) -> int:
     audit = read_audit(args.audit)
     paths = [Path(p) for p in args.plan] if args.plan else plan_files(args.plans_dir)
     plans = read_plans((str(p), None) for p in paths)
-    judges = [create_judge(spec) for spec in (args.judge or ["offline"])]
     rubric = load_rubric(args.rubric)
     if args.format and not args.out and args.format != "json,csv,md":
         raise A11yJudgeError("--format needs --out", hint="Add --out DIR to write reports")
-    run = evaluate(audit, plans, judges, rubric)
+    settings = _settings(args)
+    try:
+        judges = [create_judge(spec, settings) for spec in (args.judge or ["offline"])]
+        run = evaluate(audit, plans, judges, rubric)
+    finally:
+        settings.close()
     if not args.no_history:
         HistoryStore().save_run(run)
     if args.out:
@@ -243,10 +323,34 @@ def _demo(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _cache(args: argparse.Namespace) -> int:
+    cache = JudgeCache()
+    try:
+        if args.cache_command == "clear":
+            removed = cache.clear()
+            print(f"removed {removed} cached replies from {cache.directory}")
+            return 0
+        st = cache.stats()
+    finally:
+        cache.close()
+    print(f"cache      {st.directory}")
+    print(f"entries    {st.entries}")
+    print(f"size       {st.volume_bytes / 1e6:.1f} MB of {st.size_limit_bytes / 1e6:.0f} MB cap")
+    print(f"hits       {st.hits}")
+    print(f"misses     {st.misses}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; user errors print one `error:` line on stderr and exit 2."""
     args = _parser().parse_args(argv)
-    handlers = {"evaluate": _evaluate, "parse": _parse, "history": _history, "demo": _demo}
+    handlers = {
+        "evaluate": _evaluate,
+        "parse": _parse,
+        "history": _history,
+        "demo": _demo,
+        "cache": _cache,
+    }
     try:
         return handlers[args.command](args)
     except A11yJudgeError as exc:

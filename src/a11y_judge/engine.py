@@ -6,7 +6,7 @@ import statistics
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from a11y_judge.errors import A11yJudgeError
 from a11y_judge.judges.base import Judge
@@ -21,6 +21,7 @@ from a11y_judge.models import (
     PlanResult,
     Rubric,
     Run,
+    RunStats,
     RunStatus,
     utcnow,
 )
@@ -41,13 +42,22 @@ def _judge_one(judge: Judge, audit: AuditReport, plan: Plan, rubric: Rubric) -> 
     try:
         judgment = judge.judge(audit, plan, rubric)
     except A11yJudgeError as exc:
-        judgment = Judgment(judge_id=judge.id, plan_name=plan.name, status="failed", error=str(exc))
+        judgment = Judgment(
+            judge_id=judge.id,
+            plan_name=plan.name,
+            status="failed",
+            error=str(exc),
+            provider=judge.provider,
+            model=judge.model,
+        )
     except Exception as exc:  # a judge bug must not lose the other judges' work
         judgment = Judgment(
             judge_id=judge.id,
             plan_name=plan.name,
             status="failed",
             error=f"{type(exc).__name__}: {exc}",
+            provider=judge.provider,
+            model=judge.model,
         )
     if not judgment.latency_ms:
         judgment.latency_ms = (time.perf_counter() - start) * 1000
@@ -77,7 +87,8 @@ def _combine_criterion(criterion: str, judgments: list[Judgment]) -> CriterionRe
 
 def _coverage(judgments: list[Judgment], audit: AuditReport) -> Coverage:
     ok = [j for j in judgments if j.status == "ok" and j.coverage is not None]
-    ok.sort(key=lambda j: j.judge_id != "offline")  # the evidence judge's coverage first
+    ok.sort(key=lambda j: j.judge_id != "offline")  # the evidence judge's coverage first, else
+    # the first LLM judge that listed covered findings
     if ok and ok[0].coverage is not None:
         return ok[0].coverage
     return Coverage(covered=[], missed=[f.id for f in audit.findings], ratio=0.0)
@@ -104,23 +115,38 @@ def evaluate(
     rubric: Rubric,
     *,
     progress: Progress | None = None,
-    max_workers: int = 8,
+    max_workers: int | None = None,
 ) -> Run:
-    """Judge every plan with every judge (each plan on its own) and rank the plans."""
+    """Judge every plan with every judge (each plan on its own) and rank the plans.
+
+    `max_workers` defaults to the judges' combined concurrency (LLM judges wait on the network;
+    each provider's own limit is enforced by its gate).
+    """
     if not plans:
         raise A11yJudgeError("no plans to evaluate", hint="Add at least one remediation plan")
     if not judges:
         raise A11yJudgeError("no judges selected", hint="Use the offline judge at least")
+    ids = [j.id for j in judges]
+    if len(set(ids)) != len(ids):
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        raise A11yJudgeError(
+            f"judge {', '.join(twice)} is listed twice", hint="List each judge once"
+        )
     start = time.perf_counter()
     tasks = [(j, p) for p in plans for j in judges]
-    judgments: list[Judgment] = []
-    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(tasks)))) as pool:
-        futures = [pool.submit(_judge_one, j, audit, p, rubric) for j, p in tasks]
-        for done, fut in enumerate(futures, start=1):
+    if max_workers is None:
+        max_workers = sum(getattr(j, "concurrency", 4) for j in judges)
+    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(tasks), 64))) as pool:
+        futures = {
+            pool.submit(_judge_one, j, audit, p, rubric): i for i, (j, p) in enumerate(tasks)
+        }
+        by_task: dict[int, Judgment] = {}
+        for done, fut in enumerate(as_completed(futures), start=1):
             judgment = fut.result()
-            judgments.append(judgment)
+            by_task[futures[fut]] = judgment
             if progress is not None:
                 progress(done, len(tasks), judgment)
+    judgments = [by_task[i] for i in range(len(tasks))]
     results: list[PlanResult] = []
     for plan in plans:
         mine = [j for j in judgments if j.plan_name == plan.name]
@@ -147,6 +173,7 @@ def evaluate(
                 provider=judge.provider,
                 model=judge.model,
                 calls=len(mine),
+                cache_hits=sum(1 for j in mine if j.cache_hit),
                 failures=failures,
                 status="ok"
                 if failures == 0
@@ -157,7 +184,6 @@ def evaluate(
     status: RunStatus = "ok"
     if any(j.status != "ok" for j in judgments):
         status = "partial" if any(r.score is not None for r in ranked) else "failed"
-    errors = sorted({f"{j.judge_id}: {j.error}" for j in judgments if j.error})
     return Run(
         run_id=new_run_id(),
         status=status,
@@ -168,5 +194,31 @@ def evaluate(
         results=ranked,
         judgments=judgments,
         duration_ms=(time.perf_counter() - start) * 1000,
-        error="; ".join(errors[:5]) or None,
+        error=_failure_summary(judges, judgments),
+        stats=_stats(judges, judgments),
+    )
+
+
+def _failure_summary(judges: Sequence[Judge], judgments: list[Judgment]) -> str | None:
+    """Per judge that failed anything: how many plans, and the first reason."""
+    parts = []
+    for judge in judges:
+        failed = [j for j in judgments if j.judge_id == judge.id and j.status != "ok"]
+        if failed:
+            total = sum(1 for j in judgments if j.judge_id == judge.id)
+            parts.append(f"{judge.id} failed {len(failed)} of {total} plans: {failed[0].error}")
+    return "; ".join(parts) or None
+
+
+def _stats(judges: Sequence[Judge], judgments: list[Judgment]) -> RunStats:
+    """Requests, cache hits and misses, tokens and cost of the LLM judges' work."""
+    llm = [j for j in judgments if j.provider not in ("", "offline")]
+    return RunStats(
+        calls=sum(j.calls for j in llm),
+        cache_hits=sum(1 for j in llm if j.cache_hit),
+        cache_misses=sum(1 for j in llm if not j.cache_hit),
+        input_tokens=sum(j.input_tokens for j in llm),
+        output_tokens=sum(j.output_tokens for j in llm),
+        cost_usd=round(sum(j.cost_usd or 0.0 for j in llm), 6),
+        cost_unknown=any(j.cost_usd is None for j in llm),
     )

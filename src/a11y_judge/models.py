@@ -139,6 +139,9 @@ class Evidence(BaseModel):
     quote: str
     finding_id: str | None = None
     note: str = ""
+    verified: bool | None = Field(
+        default=None, description="Quote found in the plan (None: not checked)"
+    )
 
 
 class CriterionScore(BaseModel):
@@ -147,6 +150,10 @@ class CriterionScore(BaseModel):
     score: float = Field(ge=0, le=10)
     rationale: str
     evidence: list[Evidence] = Field(default_factory=list)
+    confidence: float | None = Field(default=None, ge=0, le=1)
+    spread: float | None = Field(
+        default=None, description="Max minus min score over self-consistency samples"
+    )
 
 
 class AntiPattern(BaseModel):
@@ -182,6 +189,17 @@ class Judgment(BaseModel):
     error: str | None = None
     raw: str | None = None
     latency_ms: float = 0.0
+    provider: str = ""
+    model: str | None = None
+    prompt_version: str | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float | None = Field(default=0.0, description="None: the model's price is unknown")
+    calls: int = Field(default=0, description="Requests sent (repairs and samples included)")
+    retries: int = 0
+    cache_hit: bool = False
+    samples: int = 1
+    notes: list[str] = Field(default_factory=list, description="Condensing, unverified quotes…")
 
 
 class JudgeInfo(BaseModel):
@@ -219,6 +237,18 @@ class PlanResult(BaseModel):
 RunStatus = Literal["ok", "partial", "failed"]
 
 
+class RunStats(BaseModel):
+    """A run's usage: LLM requests, cache hits and misses, tokens and cost."""
+
+    calls: int = 0
+    cache_hits: int = 0
+    cache_misses: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    cost_unknown: bool = Field(default=False, description="Some model's price is not listed")
+
+
 def utcnow() -> datetime:
     """Timezone-aware now, in UTC."""
     return datetime.now(UTC)
@@ -239,6 +269,7 @@ class Run(BaseModel):
     conflicts: list[dict[str, Any]] = Field(default_factory=list)
     duration_ms: float = 0.0
     error: str | None = None
+    stats: RunStats = Field(default_factory=lambda: RunStats())
 
     @property
     def winner(self) -> PlanResult | None:

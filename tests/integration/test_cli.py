@@ -92,7 +92,8 @@ def test_evaluate_json_plans_shape_and_ranking(evaluated: dict[str, Any]) -> Non
         assert set(p) == {"name", "rank", "score", "criteria", "coverage"}
         assert set(p["criteria"]) == CRITERIA
         for c in p["criteria"].values():
-            assert set(c) == {"score", "rationale", "evidence"}
+            assert set(c) == {"score", "rationale", "evidence", "judges"}
+            assert c["judges"] == {"offline": c["score"]}  # a jury of one: its mean is its score
             assert 0 <= c["score"] <= 10 and c["rationale"]
             assert isinstance(c["evidence"], list)
         assert set(p["coverage"]) == {"covered", "missed", "ratio"}

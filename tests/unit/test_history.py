@@ -132,11 +132,11 @@ def test_store_creates_schema_in_wal_mode_at_the_home_path() -> None:
     try:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         names = [r[0] for r in db.execute("SELECT name FROM _migrations")]
-        assert names == ["m001_initial"]
+        assert names == [name for name, _ in MIGRATIONS]
     finally:
         db.close()
     HistoryStore(store.path)  # reopening applies nothing and does not fail
-    assert _count(store.path, "_migrations") == 1
+    assert _count(store.path, "_migrations") == len(MIGRATIONS)
     assert store.count_runs() == 0
 
 

@@ -85,6 +85,32 @@ def m001_initial(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m002_judge_usage(db: sqlite3.Connection) -> None:
+    """Per-judgment provider usage (LLM judges) and per-run totals."""
+    db.executescript(
+        """
+        ALTER TABLE judgments ADD COLUMN provider TEXT NOT NULL DEFAULT '';
+        ALTER TABLE judgments ADD COLUMN model TEXT;
+        ALTER TABLE judgments ADD COLUMN prompt_version TEXT;
+        ALTER TABLE judgments ADD COLUMN input_tokens INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE judgments ADD COLUMN output_tokens INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE judgments ADD COLUMN cost_usd REAL;
+        ALTER TABLE judgments ADD COLUMN calls INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE judgments ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE judgments ADD COLUMN cache_hit INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE judgments ADD COLUMN samples INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE runs ADD COLUMN llm_calls INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE runs ADD COLUMN cache_hits INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE runs ADD COLUMN cache_misses INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE runs ADD COLUMN input_tokens INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE runs ADD COLUMN output_tokens INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE runs ADD COLUMN cost_usd REAL NOT NULL DEFAULT 0;
+        CREATE INDEX judgments_judge ON judgments(judge_id);
+        """
+    )
+
+
 def migrate(db: sqlite3.Connection) -> list[str]:
     """Apply pending migrations in order, each in its own transaction; returns their names."""
     db.execute(

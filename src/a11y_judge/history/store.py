@@ -85,7 +85,8 @@ class HistoryStore:
             db.execute(
                 "INSERT INTO runs (run_id, created_at, status, audit_name, audit_hash, n_findings,"
                 " n_plans, judges, rubric_version, rubric_json, winner, winner_score, duration_ms,"
-                " error, document_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " error, document_json, llm_calls, cache_hits, cache_misses, input_tokens,"
+                " output_tokens, cost_usd) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     run.run_id,
                     run.created_at.isoformat(),
@@ -102,6 +103,12 @@ class HistoryStore:
                     run.duration_ms,
                     run.error,
                     doc,
+                    run.stats.calls,
+                    run.stats.cache_hits,
+                    run.stats.cache_misses,
+                    run.stats.input_tokens,
+                    run.stats.output_tokens,
+                    run.stats.cost_usd,
                 ),
             )
             db.execute(
@@ -137,7 +144,9 @@ class HistoryStore:
             )
             db.executemany(
                 "INSERT INTO judgments (run_id, judge_id, plan_name, status, latency_ms, error,"
-                " body_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " body_json, provider, model, prompt_version, input_tokens, output_tokens,"
+                " cost_usd, calls, retries, cache_hit, samples)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         run.run_id,
@@ -147,6 +156,16 @@ class HistoryStore:
                         j.latency_ms,
                         j.error,
                         j.model_dump_json(),
+                        j.provider,
+                        j.model,
+                        j.prompt_version,
+                        j.input_tokens,
+                        j.output_tokens,
+                        j.cost_usd,
+                        j.calls,
+                        j.retries,
+                        int(j.cache_hit),
+                        j.samples,
                     )
                     for j in run.judgments
                 ],

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from a11y_judge.errors import JudgeConfigError
 from a11y_judge.models import AuditReport, Judgment, Plan, Rubric
+
+if TYPE_CHECKING:
+    from a11y_judge.judges.settings import JudgeSettings
 
 
 @runtime_checkable
@@ -22,7 +25,8 @@ class Judge(Protocol):
         ...
 
 
-JudgeFactory = Callable[[str], Judge]
+#: Builds a judge from the part of the spec after 'provider:' and the run's settings.
+JudgeFactory = Callable[[str, "JudgeSettings"], Judge]
 _REGISTRY: dict[str, JudgeFactory] = {}
 
 
@@ -43,18 +47,29 @@ def available_providers() -> list[str]:
 
 
 def _load_builtin() -> None:
-    from a11y_judge.judges import offline  # noqa: F401  (registers itself)
+    from a11y_judge.judges import gemini, offline, openai_chat  # noqa: F401  (register)
 
 
-def create_judge(spec: str) -> Judge:
-    """Build a judge from a spec such as 'offline'."""
+#: Spec syntax per provider, for messages and help texts.
+SPEC_EXAMPLES = {
+    "offline": "offline",
+    "openai": "openai:MODEL (e.g. openai:gpt-4.1)",
+    "gemini": "gemini:MODEL (e.g. gemini:gemini-2.5-pro)",
+    "openai-compatible": "openai-compatible:MODEL@BASE_URL "
+    "(e.g. openai-compatible:llama3.1@http://localhost:11434/v1)",
+}
+
+
+def create_judge(spec: str, settings: JudgeSettings | None = None) -> Judge:
+    """Build a judge from a spec such as 'offline' or 'openai:gpt-4.1'."""
+    from a11y_judge.judges.settings import JudgeSettings
+
     _load_builtin()
     provider, _, rest = spec.strip().partition(":")
     factory = _REGISTRY.get(provider.lower())
     if factory is None:
         raise JudgeConfigError(
             f"unknown judge '{spec}'",
-            hint=f"Available judges: {', '.join(available_providers())}. LLM judges (openai, "
-            "gemini, openai-compatible) are not built yet",
+            hint="Use one of: " + "; ".join(SPEC_EXAMPLES[p] for p in available_providers()),
         )
-    return factory(rest)
+    return factory(rest, settings or JudgeSettings())

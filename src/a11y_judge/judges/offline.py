@@ -16,6 +16,7 @@ from a11y_judge.evidence.coverage import FindingMatch, match_findings
 from a11y_judge.evidence.segments import Segment, segment_plan
 from a11y_judge.ingest import wcag
 from a11y_judge.judges.base import register
+from a11y_judge.judges.settings import JudgeSettings
 from a11y_judge.lexicon import topics_for_sc, topics_in
 from a11y_judge.models import (
     AntiPattern,
@@ -393,9 +394,11 @@ class OfflineJudge:
             anti_patterns=anti,
             error=f"the offline judge has no scorer for criteria {unknown}" if unknown else None,
             latency_ms=(time.perf_counter() - start) * 1000,
+            provider=self.provider,
+            model=self.model,
         )
 
 
 @register("offline")
-def _make_offline(rest: str) -> OfflineJudge:
+def _make_offline(rest: str, settings: JudgeSettings) -> OfflineJudge:
     return OfflineJudge()

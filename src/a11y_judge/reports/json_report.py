@@ -37,6 +37,7 @@ def run_document(run: Run) -> dict[str, Any]:
                         "score": c.score,
                         "rationale": c.rationale,
                         "evidence": [e.model_dump(mode="json") for e in c.evidence],
+                        "judges": c.judges,
                     }
                     for cid, c in r.criteria.items()
                 },

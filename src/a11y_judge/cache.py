@@ -1,0 +1,126 @@
+"""The judge reply cache: diskcache with the JSON serializer, in a private directory.
+
+Pickle is never used (diskcache's default pickle serializer has an unfixed CVE). Keys are
+sha256 hashes of everything that changes an answer, never of a key or secret. Identical
+requests made at the same time share one call (single flight).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import diskcache
+
+from a11y_judge.errors import A11yJudgeError
+from a11y_judge.paths import home_dir
+
+#: Default size cap; the least recently used entries are evicted beyond it.
+DEFAULT_SIZE_LIMIT = 256 * 1024 * 1024
+
+
+def cache_dir() -> Path:
+    """$A11Y_JUDGE_HOME/cache."""
+    return home_dir() / "cache"
+
+
+def cache_key(**parts: Any) -> str:
+    """A stable hash of the named parts (JSON-encoded with sorted keys)."""
+    blob = json.dumps(parts, sort_keys=True, ensure_ascii=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class CacheStats:
+    """What `a11y-judge cache stats` prints."""
+
+    directory: str
+    entries: int
+    volume_bytes: int
+    size_limit_bytes: int
+    hits: int
+    misses: int
+
+
+class JudgeCache:
+    """Cached judge replies (JSON values) with LRU eviction beyond `size_limit` bytes."""
+
+    def __init__(self, directory: Path | None = None, size_limit: int = DEFAULT_SIZE_LIMIT) -> None:
+        self.directory = directory or cache_dir()
+        try:
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(self.directory, 0o700)  # private even if it existed with wider rights
+            self._cache = diskcache.Cache(
+                str(self.directory),
+                disk=diskcache.JSONDisk,
+                size_limit=size_limit,
+                eviction_policy="least-recently-used",
+            )
+            self._cache.stats(enable=True)
+        except (OSError, diskcache.Timeout) as exc:
+            raise A11yJudgeError(
+                f"the cache in {self.directory} cannot be opened ({exc})",
+                hint="Run with --no-cache, or fix the folder's permissions",
+            ) from exc
+        self._inflight: dict[str, Future[dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+
+    def get_or_compute(
+        self, key: str, compute: Callable[[], dict[str, Any]], cacheable: Callable[[Any], bool]
+    ) -> tuple[dict[str, Any], bool]:
+        """(value, True) from the cache or a concurrent identical call; else compute it.
+
+        The computed value is stored only if `cacheable(value)`; exceptions propagate to every
+        caller waiting on the same key and nothing is stored.
+        """
+        with self._lock:
+            waiting = self._inflight.get(key)
+            if waiting is None:
+                found = self._cache.get(key, default=None, retry=True)
+                if isinstance(found, dict):
+                    return found, True
+                mine: Future[dict[str, Any]] = Future()
+                self._inflight[key] = mine
+        if waiting is not None:
+            return waiting.result(), True
+        try:
+            value = compute()
+            if cacheable(value):
+                self._cache.set(key, value, retry=True)
+            mine.set_result(value)
+        except BaseException as exc:
+            mine.set_exception(exc)
+            raise
+        finally:
+            with self._lock:
+                self._inflight.pop(key, None)
+        return value, False
+
+    def stats(self) -> CacheStats:
+        """Entries, bytes on disk, the cap and lifetime hits/misses."""
+        hits, misses = self._cache.stats()
+        return CacheStats(
+            directory=str(self.directory),
+            entries=len(self._cache),
+            volume_bytes=int(self._cache.volume()),
+            size_limit_bytes=int(self._cache.size_limit),
+            hits=hits,
+            misses=misses,
+        )
+
+    def clear(self) -> int:
+        """Remove every entry; returns how many were removed."""
+        removed = int(self._cache.clear(retry=True))
+        self._cache.stats(enable=True, reset=True)
+        return removed
+
+    def close(self) -> None:
+        """Close the underlying database."""
+        self._cache.close()

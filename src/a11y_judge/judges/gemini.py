@@ -1,0 +1,141 @@
+"""Google Gemini judges (`gemini:MODEL`) through the google-genai SDK.
+
+Uses `google-genai` (the end-of-life `google-generativeai` is not used). Requests carry
+`response_mime_type="application/json"` and `response_json_schema`. The SDK's retries are off
+(one attempt); resilience.py retries instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from a11y_judge.credentials import KEY_VARS, base_url, require_key
+from a11y_judge.errors import JudgeConfigError
+from a11y_judge.judges.base import register
+from a11y_judge.judges.http_errors import is_transient_status, retry_after, status_advice
+from a11y_judge.judges.llm import Completion, LLMJudge, Message
+from a11y_judge.judges.settings import JudgeSettings
+from a11y_judge.resilience import Transient
+
+
+class GeminiTransport:
+    """One generateContent call with a JSON schema through google-genai."""
+
+    def __init__(self, *, model: str, api_key: str, url: str | None, timeout: float) -> None:
+        from google import genai
+        from google.genai import errors, types
+
+        self._errors = errors
+        self._types = types
+        self.model = model
+        self.url = url or "https://generativelanguage.googleapis.com"
+        options = types.HttpOptions(
+            base_url=url or None,
+            timeout=int(timeout * 1000),
+            retry_options=types.HttpRetryOptions(attempts=1),
+        )
+        self.client = genai.Client(api_key=api_key, http_options=options)
+
+    def complete(
+        self,
+        system: str,
+        messages: list[Message],
+        schema: dict[str, Any],
+        *,
+        temperature: float | None,
+        max_output_tokens: int,
+    ) -> Completion:
+        """POST models/MODEL:generateContent with a response JSON schema."""
+        t = self._types
+        contents = [
+            t.Content(
+                role="user" if m["role"] == "user" else "model", parts=[t.Part(text=m["content"])]
+            )
+            for m in messages
+        ]
+        config = t.GenerateContentConfig(
+            system_instruction=system,
+            response_mime_type="application/json",
+            response_json_schema=schema,
+            temperature=temperature,
+            max_output_tokens=max_output_tokens,
+        )
+        resp = self.client.models.generate_content(
+            model=self.model,
+            contents=contents,
+            config=config,
+        )
+        usage = resp.usage_metadata
+        finish = ""
+        if resp.candidates and resp.candidates[0].finish_reason:
+            finish = str(resp.candidates[0].finish_reason.value)
+        elif resp.prompt_feedback and resp.prompt_feedback.block_reason:
+            finish = f"blocked: {resp.prompt_feedback.block_reason.value}"
+        text = ""
+        if resp.candidates and resp.candidates[0].content and resp.candidates[0].content.parts:
+            text = "".join(p.text or "" for p in resp.candidates[0].content.parts if not p.thought)
+        return Completion(
+            text=text,
+            input_tokens=(usage.prompt_token_count or 0) if usage else 0,
+            output_tokens=(
+                (usage.candidates_token_count or 0) + (usage.thoughts_token_count or 0)
+                if usage
+                else 0
+            ),
+            finish="" if finish == "STOP" else finish,
+        )
+
+    def classify(self, exc: Exception) -> Transient | None:
+        """408/409/429/5xx API errors and transport errors (timeouts, connections)."""
+        if isinstance(exc, self._errors.APIError):
+            if is_transient_status(exc.code):
+                headers = getattr(exc.response, "headers", None)
+                return Transient(f"HTTP {exc.code}", retry_after(headers))
+            return None
+        if _transport_error(exc):
+            timeout = "Timeout" in type(exc).__name__
+            return Transient("timed out" if timeout else "connection failed")
+        return None
+
+    def describe(self, exc: Exception) -> str:
+        """A sentence naming the provider, the failure and what to do."""
+        who = f"gemini ({self.model})"
+        if isinstance(exc, self._errors.APIError):
+            vars_ = " or ".join(KEY_VARS["gemini"])
+            return (
+                f"{who} answered HTTP {exc.code}: {(exc.message or '')[:200]} — "
+                f"{status_advice(exc.code, vars_)}"
+            )
+        if _transport_error(exc):
+            if "Timeout" in type(exc).__name__:
+                return f"{who} did not answer within the timeout"
+            return f"{who} could not be reached at {self.url}"
+        return f"{who} failed: {type(exc).__name__}: {exc}"
+
+
+def _transport_error(exc: Exception) -> bool:
+    """httpx/httpx2 transport failures (timeouts, refused or dropped connections)."""
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    return bool(names & {"TransportError", "TimeoutException", "NetworkError"})
+
+
+@register("gemini")
+def make_gemini(rest: str, settings: JudgeSettings) -> LLMJudge:
+    """`gemini:MODEL` using GEMINI_API_KEY or GOOGLE_API_KEY (A11Y_JUDGE_GEMINI_BASE_URL)."""
+    model = rest.strip().removeprefix("models/")
+    if not model:
+        raise JudgeConfigError(
+            "the gemini judge needs a model", hint="Write e.g. gemini:gemini-2.5-pro"
+        )
+    key = require_key("gemini", settings.session_keys, settings.secrets) or ""
+    url = base_url("gemini", settings.base_urls)
+    transport = GeminiTransport(model=model, api_key=key, url=url, timeout=settings.timeout)
+    return LLMJudge(
+        judge_id=f"gemini:{model}",
+        provider="gemini",
+        model=model,
+        transport=transport,
+        settings=settings,
+        endpoint="gemini",
+        secrets=(key,),
+    )

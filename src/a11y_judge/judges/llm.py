@@ -1,0 +1,440 @@
+"""What every LLM judge shares: prompt, cache, resilient calls, validation, repair, samples.
+
+A provider module supplies only a `Transport` (how to send one chat with a JSON schema and
+read the reply, and which of its exceptions are transient). Every plan is judged in its own
+request. A reply that is not valid gets one repair re-ask; if it is still invalid the judgment
+is recorded as failed with the raw reply kept — never as a score of 0.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from a11y_judge.cache import cache_key
+from a11y_judge.credentials import redact
+from a11y_judge.judges.prompt import ContextBudgetError, Prompt, build_prompt
+from a11y_judge.judges.reply import (
+    InvalidReplyError,
+    JudgeReply,
+    normalize,
+    parse_reply,
+    quote_in,
+    reply_schema,
+)
+from a11y_judge.judges.settings import JudgeSettings
+from a11y_judge.models import (
+    AuditReport,
+    Coverage,
+    CriterionScore,
+    Evidence,
+    Judgment,
+    Plan,
+    Rubric,
+)
+from a11y_judge.prices import ModelInfo, default_context_tokens, model_info
+from a11y_judge.resilience import ProviderError, Transient, call_with_retries
+
+Message = dict[str, str]  # {"role": "user" | "assistant", "content": "..."}
+#: Tokens kept free besides the reply's max_output_tokens when fitting a prompt.
+CONTEXT_MARGIN = 256
+
+
+@dataclass(frozen=True)
+class Completion:
+    """One reply: its text, token usage and why generation stopped."""
+
+    text: str
+    input_tokens: int = 0
+    output_tokens: int = 0
+    finish: str = ""
+
+
+class Transport(Protocol):
+    """Sends one chat (system + messages) that must answer in the given JSON schema."""
+
+    def complete(
+        self,
+        system: str,
+        messages: list[Message],
+        schema: dict[str, Any],
+        *,
+        temperature: float | None,
+        max_output_tokens: int,
+    ) -> Completion:
+        """One request; SDK exceptions propagate."""
+        ...
+
+    def classify(self, exc: Exception) -> Transient | None:
+        """Transient failures (429, 5xx, timeouts, connection) worth retrying; else None."""
+        ...
+
+    def describe(self, exc: Exception) -> str:
+        """A one-sentence, key-free description of a failure, with what to do."""
+        ...
+
+
+@dataclass
+class _Usage:
+    calls: int = 0
+    retries: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float | None = 0.0
+
+    def add(self, completion: Completion, retries: int, price: ModelInfo | None) -> None:
+        self.calls += 1 + retries
+        self.retries += retries
+        self.input_tokens += completion.input_tokens
+        self.output_tokens += completion.output_tokens
+        if price is None:
+            self.cost_usd = None
+        elif self.cost_usd is not None:
+            self.cost_usd += price.cost(completion.input_tokens, completion.output_tokens)
+
+
+@dataclass
+class _Outcome:
+    """One sample's result, as stored in the cache (JSON)."""
+
+    status: str
+    reply: dict[str, Any] | None = None
+    raw: str = ""
+    error: str | None = None
+    usage: _Usage = field(default_factory=_Usage)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "reply": self.reply,
+            "raw": self.raw,
+            "error": self.error,
+            "usage": self.usage.__dict__,
+        }
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> _Outcome:
+        return cls(
+            status=doc["status"],
+            reply=doc.get("reply"),
+            raw=doc.get("raw", ""),
+            error=doc.get("error"),
+            usage=_Usage(**doc.get("usage", {})),
+        )
+
+
+def repair_message(problems: Sequence[str]) -> str:
+    """The re-ask sent once after an invalid reply."""
+    listed = "\n".join(f"- {p}" for p in problems)
+    return (
+        "Your reply could not be used:\n"
+        f"{listed}\n"
+        "Reply again with JSON only that matches the schema exactly: every rubric criterion with "
+        "score (0-10), rationale, evidence (verbatim quotes from the plan) and confidence (0-1); "
+        "covered_findings; summary."
+    )
+
+
+class LLMJudge:
+    """A jury member backed by a chat model; one instance per judge spec and run."""
+
+    def __init__(
+        self,
+        *,
+        judge_id: str,
+        provider: str,
+        model: str,
+        transport: Transport,
+        settings: JudgeSettings,
+        endpoint: str,
+        secrets: Sequence[str | None] = (),
+    ) -> None:
+        self.id = judge_id
+        self.provider = provider
+        self.model: str | None = model
+        self.transport = transport
+        self.settings = settings
+        self.gate = settings.gate(endpoint)
+        self.concurrency = settings.concurrency
+        self._secrets = tuple(secrets)
+        self._price = model_info(model)
+
+    def check(self) -> str:
+        """Send one tiny structured request (no retries); return a sentence or raise ProviderError.
+
+        Used by the Settings page's "test connection": it proves the key, base URL, model name
+        and JSON-schema support in one round trip of a few tokens.
+        """
+        schema = {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["ok"],
+            "properties": {"ok": {"type": "boolean"}},
+        }
+        start = time.perf_counter()
+        try:
+            completion = self.transport.complete(
+                'Reply with the JSON object {"ok": true}.',
+                [{"role": "user", "content": "Connection test from A11y Judge."}],
+                schema,
+                temperature=self._temperature(),
+                max_output_tokens=64,
+            )
+        except Exception as exc:
+            raise ProviderError(self._redact(self.transport.describe(exc))) from exc
+        ms = (time.perf_counter() - start) * 1000
+        if not completion.text.strip():
+            raise ProviderError(
+                f"{self.id} answered in {ms:.0f} ms but with an empty reply "
+                f"({completion.finish or 'no reason given'})",
+                hint="Check that the model supports JSON-schema output",
+            )
+        return f"{self.id} answered in {ms:.0f} ms ({completion.input_tokens} tokens in)."
+
+    # -- one plan -------------------------------------------------------------------------
+    def judge(self, audit: AuditReport, plan: Plan, rubric: Rubric) -> Judgment:
+        """Ask the model about this plan alone (K times with samples > 1) and validate."""
+        start = time.perf_counter()
+        base = Judgment(
+            judge_id=self.id,
+            plan_name=plan.name,
+            provider=self.provider,
+            model=self.model,
+            samples=max(1, self.settings.samples),
+        )
+        try:
+            prompt = build_prompt(audit, plan, rubric, self._budget_tokens())
+        except ContextBudgetError as exc:
+            return base.model_copy(update={"status": "failed", "error": str(exc)})
+        base.prompt_version = prompt.version
+        schema = reply_schema(rubric)
+        outcomes: list[_Outcome] = []
+        hits = 0
+        for i in range(base.samples):
+            outcome, hit = self._sample(audit, plan, rubric, prompt, schema, i)
+            outcomes.append(outcome)
+            hits += hit
+        judgment = self._assemble(base, audit, plan, rubric, prompt, outcomes)
+        judgment.cache_hit = hits == len(outcomes)
+        judgment.latency_ms = (time.perf_counter() - start) * 1000
+        return judgment
+
+    def _budget_tokens(self) -> int:
+        context = self.settings.context_tokens or (
+            self._price.context if self._price else default_context_tokens()
+        )
+        return max(1000, context - self.settings.max_output_tokens - CONTEXT_MARGIN)
+
+    def _temperature(self) -> float | None:
+        if self._price is not None and self._price.fixed_temperature:
+            return None  # reasoning models accept only their default temperature
+        if self.settings.samples > 1 and self.settings.temperature == 0:
+            return self.settings.sample_temperature
+        return self.settings.temperature
+
+    def _sample(
+        self,
+        audit: AuditReport,
+        plan: Plan,
+        rubric: Rubric,
+        prompt: Prompt,
+        schema: dict[str, Any],
+        index: int,
+    ) -> tuple[_Outcome, bool]:
+        cache = self.settings.cache()
+        if cache is None:
+            return self._ask(prompt, schema, rubric), False
+        key = cache_key(
+            audit=audit.content_hash,
+            plan=plan.content_hash,
+            judge=self.id,
+            model=self.model,
+            prompt=prompt.version,
+            rubric=rubric.version,
+            params={
+                "temperature": self._temperature(),
+                "max_output_tokens": self.settings.max_output_tokens,
+                "context_budget": self._budget_tokens(),
+                "samples": self.settings.samples,
+                "sample": index,
+            },
+        )
+        doc, hit = cache.get_or_compute(
+            key,
+            lambda: self._ask(prompt, schema, rubric).to_json(),
+            cacheable=lambda d: d.get("status") == "ok",
+        )
+        outcome = _Outcome.from_json(doc)
+        if hit:
+            outcome.usage = _Usage()  # nothing was spent this run
+        return outcome, hit
+
+    # -- requests -------------------------------------------------------------------------
+    def _call(
+        self, prompt: Prompt, messages: list[Message], schema: dict[str, Any], usage: _Usage
+    ) -> Completion:
+        estimate = 0.0
+        if self._price is not None:
+            sent = prompt.tokens + sum(len(m["content"]) for m in messages[1:]) // 3
+            estimate = self._price.cost(sent, self.settings.max_output_tokens)
+        self.settings.budget.reserve(estimate)
+        actual = 0.0
+        try:
+            completion, retries = call_with_retries(
+                lambda: self.transport.complete(
+                    prompt.system,
+                    messages,
+                    schema,
+                    temperature=self._temperature(),
+                    max_output_tokens=self.settings.max_output_tokens,
+                ),
+                gate=self.gate,
+                classify=self.transport.classify,
+                describe=lambda exc: self._redact(self.transport.describe(exc)),
+                policy=self.settings.retry,
+            )
+            usage.add(completion, retries, self._price)
+            if self._price is not None:
+                actual = self._price.cost(completion.input_tokens, completion.output_tokens)
+            return completion
+        finally:
+            self.settings.budget.settle(estimate, actual)
+
+    def _ask(self, prompt: Prompt, schema: dict[str, Any], rubric: Rubric) -> _Outcome:
+        usage = _Usage()
+        messages: list[Message] = [{"role": "user", "content": prompt.user}]
+        try:
+            first = self._call(prompt, messages, schema, usage)
+            try:
+                reply = parse_reply(first.text, rubric)
+                return _Outcome("ok", reply.model_dump(), self._redact(first.text), usage=usage)
+            except InvalidReplyError as problem:
+                first_problem = problem
+            messages += [
+                {"role": "assistant", "content": first.text},
+                {"role": "user", "content": repair_message(first_problem.problems)},
+            ]
+            second = self._call(prompt, messages, schema, usage)
+            raw = self._redact(f"{first.text}\n\n--- reply to the repair request ---\n")
+            raw += self._redact(second.text)
+            try:
+                reply = parse_reply(second.text, rubric)
+            except InvalidReplyError as again:
+                stop = f" (generation stopped: {second.finish})" if second.finish else ""
+                return _Outcome(
+                    "failed",
+                    raw=raw,
+                    error=f"reply did not match the schema, even after one repair request: "
+                    f"{again}{stop}",
+                    usage=usage,
+                )
+            return _Outcome("ok", reply.model_dump(), raw, usage=usage)
+        except ProviderError as exc:
+            return _Outcome("failed", error=self._redact(str(exc)), usage=usage)
+
+    def _redact(self, text: str) -> str:
+        return redact(text, self._secrets)
+
+    # -- assembling the judgment -----------------------------------------------------------
+    def _assemble(
+        self,
+        base: Judgment,
+        audit: AuditReport,
+        plan: Plan,
+        rubric: Rubric,
+        prompt: Prompt,
+        outcomes: list[_Outcome],
+    ) -> Judgment:
+        usage = _Usage()
+        for o in outcomes:
+            usage.calls += o.usage.calls
+            usage.retries += o.usage.retries
+            usage.input_tokens += o.usage.input_tokens
+            usage.output_tokens += o.usage.output_tokens
+            if o.usage.cost_usd is None or usage.cost_usd is None:
+                usage.cost_usd = None
+            else:
+                usage.cost_usd += o.usage.cost_usd
+        notes = list(prompt.notes)
+        if self._price is None:
+            notes.append(f"no price listed for {self.model} in data/llm_models.json: cost unknown")
+        done = base.model_copy(
+            update={
+                "calls": usage.calls,
+                "retries": usage.retries,
+                "input_tokens": usage.input_tokens,
+                "output_tokens": usage.output_tokens,
+                "cost_usd": round(usage.cost_usd, 6) if usage.cost_usd is not None else None,
+            }
+        )
+        good = [JudgeReply.model_validate(o.reply) for o in outcomes if o.reply]
+        failed = [o for o in outcomes if o.status != "ok"]
+        if not good:
+            first = failed[0]
+            raws = "\n\n=== next sample ===\n".join(o.raw for o in failed if o.raw) or None
+            return done.model_copy(
+                update={"status": "failed", "error": first.error, "raw": raws, "notes": notes}
+            )
+        if failed:
+            notes.append(f"{len(failed)} of {len(outcomes)} samples failed: {failed[0].error}")
+        text = normalize(plan.text)
+        scores, unverified = self._scores(rubric, good, text)
+        if unverified:
+            notes.append(f"{unverified} evidence quote(s) not found in the plan (flagged)")
+        coverage, unknown = _coverage(audit, good[_median_index(good, rubric)])
+        if unknown:
+            notes.append(f"ignored finding ids not in the audit: {', '.join(unknown[:5])}")
+        raw = next((o.raw for o in outcomes if o.status == "ok"), None)
+        return done.model_copy(
+            update={"scores": scores, "coverage": coverage, "raw": raw, "notes": notes}
+        )
+
+    def _scores(
+        self, rubric: Rubric, good: list[JudgeReply], plan_text: str
+    ) -> tuple[dict[str, CriterionScore], int]:
+        scores: dict[str, CriterionScore] = {}
+        unverified = 0
+        for c in rubric.criteria:
+            values = [g.criteria[c.id].score for g in good]
+            median = statistics.median(values)
+            chosen = min((g.criteria[c.id] for g in good), key=lambda cr: abs(cr.score - median))
+            evidence = []
+            for e in chosen.evidence:
+                ok = quote_in(e.quote, plan_text)
+                unverified += not ok
+                evidence.append(
+                    Evidence(
+                        quote=e.quote,
+                        finding_id=e.finding_id or None,
+                        verified=ok,
+                        note="" if ok else "quote not found in the plan",
+                    )
+                )
+            scores[c.id] = CriterionScore(
+                score=round(median, 2),
+                rationale=chosen.rationale,
+                evidence=evidence,
+                confidence=round(statistics.fmean(g.criteria[c.id].confidence for g in good), 3),
+                spread=round(max(values) - min(values), 2) if len(good) > 1 else None,
+            )
+        return scores, unverified
+
+
+def _median_index(good: list[JudgeReply], rubric: Rubric) -> int:
+    """The sample whose weighted score is the median one (its coverage list is used)."""
+    totals = [sum(g.criteria[c.id].score * c.weight for c in rubric.criteria) for g in good]
+    order = sorted(range(len(good)), key=lambda i: totals[i])
+    return order[len(order) // 2]
+
+
+def _coverage(audit: AuditReport, reply: JudgeReply) -> tuple[Coverage, list[str]]:
+    ids = {f.id.lower(): f.id for f in audit.findings}
+    said = {ids[x.strip().lower()] for x in reply.covered_findings if x.strip().lower() in ids}
+    unknown = [x for x in reply.covered_findings if x.strip().lower() not in ids]
+    covered = [f.id for f in audit.findings if f.id in said]
+    missed = [f.id for f in audit.findings if f.id not in said]
+    ratio = round(len(covered) / len(audit.findings), 4) if audit.findings else 0.0
+    return Coverage(covered=covered, missed=missed, ratio=ratio), unknown

@@ -1,0 +1,157 @@
+"""OpenAI chat completions judges: `openai:MODEL` and `openai-compatible:MODEL@BASE_URL`.
+
+An OpenAI-compatible server (Ollama, vLLM, LM Studio…) is configuration, not a new class: the
+same client with another base URL. Requests carry `response_format` with a strict JSON schema.
+The SDK's own retries are off (max_retries=0); resilience.py retries instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from a11y_judge.credentials import KEY_VARS, base_url, require_key
+from a11y_judge.errors import JudgeConfigError
+from a11y_judge.judges.base import register
+from a11y_judge.judges.http_errors import is_transient_status, retry_after, status_advice
+from a11y_judge.judges.llm import Completion, LLMJudge, Message
+from a11y_judge.judges.settings import JudgeSettings
+from a11y_judge.resilience import Transient
+
+#: Sent as the bearer token to local servers that need no key (the client requires one).
+KEYLESS = "no-key-needed"
+
+
+class OpenAIChatTransport:
+    """One chat completion with a JSON schema through the official openai client."""
+
+    def __init__(
+        self, *, provider: str, model: str, api_key: str, url: str | None, timeout: float
+    ) -> None:
+        import openai
+
+        self._openai = openai
+        self.provider = provider
+        self.model = model
+        self.client = openai.OpenAI(api_key=api_key, base_url=url, max_retries=0, timeout=timeout)
+
+    def complete(
+        self,
+        system: str,
+        messages: list[Message],
+        schema: dict[str, Any],
+        *,
+        temperature: float | None,
+        max_output_tokens: int,
+    ) -> Completion:
+        """POST /chat/completions with response_format json_schema (strict)."""
+        request: dict[str, Any] = {
+            "model": self.model,
+            "messages": [{"role": "system", "content": system}, *messages],
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": "plan_judgment", "strict": True, "schema": schema},
+            },
+        }
+        if temperature is not None:
+            request["temperature"] = temperature
+        if self.provider == "openai":
+            request["max_completion_tokens"] = max_output_tokens
+        else:  # many compatible servers know only the older name
+            request["max_tokens"] = max_output_tokens
+        resp = self.client.chat.completions.create(**request)
+        usage = resp.usage
+        if not resp.choices:
+            return Completion("", finish="no choices in the reply")
+        choice = resp.choices[0]
+        refusal = getattr(choice.message, "refusal", None)
+        return Completion(
+            text=choice.message.content or "",
+            input_tokens=usage.prompt_tokens if usage else 0,
+            output_tokens=usage.completion_tokens if usage else 0,
+            finish=f"refused: {refusal}" if refusal else str(choice.finish_reason or ""),
+        )
+
+    def classify(self, exc: Exception) -> Transient | None:
+        """Timeouts, connection errors, 408/409/429/5xx are transient."""
+        o = self._openai
+        if isinstance(exc, o.APITimeoutError):
+            return Transient("timed out")
+        if isinstance(exc, o.APIConnectionError):
+            return Transient("connection failed")
+        if isinstance(exc, o.APIStatusError) and is_transient_status(exc.status_code):
+            return Transient(f"HTTP {exc.status_code}", retry_after(exc.response.headers))
+        return None
+
+    def describe(self, exc: Exception) -> str:
+        """A sentence naming the provider, the failure and what to do."""
+        o = self._openai
+        who = f"{self.provider} ({self.model})"
+        if isinstance(exc, o.APITimeoutError):
+            return f"{who} did not answer within the timeout"
+        if isinstance(exc, o.APIConnectionError):
+            return f"{who} could not be reached at {self.client.base_url}"
+        if isinstance(exc, o.APIStatusError):
+            detail = exc.message if isinstance(exc.message, str) else ""
+            vars_ = " or ".join(KEY_VARS[self.provider])
+            return (
+                f"{who} answered HTTP {exc.status_code}: {detail[:200]} — "
+                f"{status_advice(exc.status_code, vars_)}"
+            )
+        return f"{who} failed: {type(exc).__name__}: {exc}"
+
+
+def _host(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.hostname + (f":{parts.port}" if parts.port else "") if parts.hostname else url
+
+
+@register("openai")
+def make_openai(rest: str, settings: JudgeSettings) -> LLMJudge:
+    """`openai:MODEL` using OPENAI_API_KEY (base URL: A11Y_JUDGE_OPENAI_BASE_URL)."""
+    model = rest.strip()
+    if not model:
+        raise JudgeConfigError("the openai judge needs a model", hint="Write e.g. openai:gpt-4.1")
+    key = require_key("openai", settings.session_keys, settings.secrets) or ""
+    url = base_url("openai", settings.base_urls)
+    transport = OpenAIChatTransport(
+        provider="openai", model=model, api_key=key, url=url, timeout=settings.timeout
+    )
+    return LLMJudge(
+        judge_id=f"openai:{model}",
+        provider="openai",
+        model=model,
+        transport=transport,
+        settings=settings,
+        endpoint=f"openai@{_host(url) if url else 'api.openai.com'}",
+        secrets=(key,),
+    )
+
+
+@register("openai-compatible")
+def make_compatible(rest: str, settings: JudgeSettings) -> LLMJudge:
+    """`openai-compatible:MODEL@BASE_URL`, e.g. `openai-compatible:llama3.1@http://localhost:11434/v1`."""
+    model, sep, url = rest.strip().partition("@")
+    model, url = model.strip(), url.strip()
+    if not model or not sep or not urlsplit(url).scheme.startswith("http"):
+        raise JudgeConfigError(
+            f"'openai-compatible:{rest}' needs a model and a base URL",
+            hint="Write e.g. openai-compatible:llama3.1@http://localhost:11434/v1",
+        )
+    key = require_key("openai-compatible", settings.session_keys, settings.secrets)
+    transport = OpenAIChatTransport(
+        provider="openai-compatible",
+        model=model,
+        api_key=key or KEYLESS,
+        url=url,
+        timeout=settings.timeout,
+    )
+    return LLMJudge(
+        judge_id=f"openai-compatible:{model}@{_host(url)}",
+        provider="openai-compatible",
+        model=model,
+        transport=transport,
+        settings=settings,
+        endpoint=f"openai-compatible@{_host(url)}",
+        secrets=(key,),
+    )
