@@ -4,6 +4,9 @@
   15-finding audit, on one core and on all cores (goal: >= 200/s on 2 cores).
 - App pages: median render time of each page (Streamlit AppTest) with 1,000 runs in history
   (goal: <= 1 s).
+- LLM jury: 100 plans x 2 LLM judges against a loopback OpenAI-compatible server answering in
+  0.5 s, 16 requests in flight: goal within 1.15x of ceil(calls / 16) x 0.5 s; the identical
+  second run is served by the cache (goal: 0 requests, <= 5% of the first run's time).
 """
 
 from __future__ import annotations
@@ -143,9 +146,82 @@ def page_render_times(repeats: int = 5) -> None:
             )
 
 
+LLM_LATENCY_S = 0.5
+LLM_PLANS = 100
+LLM_CONCURRENCY = 16
+LLM_GOAL_RATIO = 1.15
+CACHE_GOAL_RATIO = 0.05
+
+
+def llm_jury_throughput() -> None:
+    """Two LLM judges on one fake endpoint (0.5 s per reply), then the same run from the cache."""
+    import json
+    import math
+    import sys
+    import tempfile
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from fakes.llm_server import FakeLLMServer, RecordedRequest, Reply, openai_schema
+    from fakes.llm_server import schema_instance
+
+    from a11y_judge.engine import evaluate
+    from a11y_judge.judges import create_judge
+    from a11y_judge.judges.settings import JudgeSettings
+
+    def responder(req: RecordedRequest) -> Reply:
+        schema = openai_schema(req.body) if isinstance(req.body, dict) else None
+        return Reply(json.dumps(schema_instance(schema or {"type": "object"}, number=6.0)))
+
+    audit, plans = _bench_inputs()
+    many = [
+        p.model_copy(
+            update={
+                "name": f"{p.name}-{i:03d}",
+                "content_hash": f"{p.content_hash}-{i:03d}",
+                "text": f"{p.text}\n\nVariant {i}.",
+            }
+        )
+        for i, p in enumerate(plans[i % len(plans)] for i in range(LLM_PLANS))
+    ]
+    rubric = load_rubric()
+    with tempfile.TemporaryDirectory() as home, FakeLLMServer(responder, LLM_LATENCY_S) as srv:
+        os.environ["A11Y_JUDGE_HOME"] = home
+        specs = [f"openai-compatible:judge-{x}@{srv.openai_base_url}" for x in "ab"]
+        timings = []
+        for _ in range(2):
+            settings = JudgeSettings(concurrency=LLM_CONCURRENCY)  # one endpoint: 16 in flight
+            judges = [create_judge(s, settings) for s in specs]
+            before = srv.count()
+            start = time.perf_counter()
+            run = evaluate(audit, many, judges, rubric)
+            timings.append((time.perf_counter() - start, srv.count() - before, run))
+            settings.close()
+    (first_s, first_req, first), (second_s, second_req, second) = timings
+    calls = LLM_PLANS * len(specs)
+    ideal = math.ceil(calls / LLM_CONCURRENCY) * LLM_LATENCY_S
+    ratio = first_s / ideal
+    print(
+        f"LLM jury ({LLM_PLANS} plans x {len(specs)} judges, fake endpoint {LLM_LATENCY_S} s, "
+        f"{LLM_CONCURRENCY} in flight)"
+    )
+    print(
+        f"  first run : {first_s:6.2f} s, {first_req} requests, status {first.status}; ideal "
+        f"{ideal:.2f} s: ratio {ratio:.3f} (goal <= {LLM_GOAL_RATIO}, "
+        f"{'meets' if ratio <= LLM_GOAL_RATIO and first.status == 'ok' else 'MISSES'})"
+    )
+    cached = second_s / first_s
+    ok = second_req == 0 and cached <= CACHE_GOAL_RATIO and second.stats.cache_hits == calls
+    print(
+        f"  cached run: {second_s:6.2f} s, {second_req} requests, {second.stats.cache_hits} "
+        f"cache hits; {cached:.1%} of the first run (goal 0 requests and <= "
+        f"{CACHE_GOAL_RATIO:.0%}: {'meets' if ok else 'MISSES'})"
+    )
+
+
 def main() -> None:
     offline_throughput()
     page_render_times()
+    llm_jury_throughput()
 
 
 if __name__ == "__main__":

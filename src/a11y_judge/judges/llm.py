@@ -20,7 +20,7 @@ from a11y_judge.judges.prompt import ContextBudgetError, Prompt, build_prompt
 from a11y_judge.judges.reply import (
     InvalidReplyError,
     JudgeReply,
-    normalize,
+    normalized_plan,
     parse_reply,
     quote_in,
     reply_schema,
@@ -380,7 +380,7 @@ class LLMJudge:
             )
         if failed:
             notes.append(f"{len(failed)} of {len(outcomes)} samples failed: {failed[0].error}")
-        text = normalize(plan.text)
+        text = normalized_plan(plan.text)
         scores, unverified = self._scores(rubric, good, text)
         if unverified:
             notes.append(f"{unverified} evidence quote(s) not found in the plan (flagged)")

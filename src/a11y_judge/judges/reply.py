@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -124,16 +125,26 @@ def parse_reply(text: str, rubric: Rubric) -> JudgeReply:
     return reply
 
 
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
-_MARKUP = re.compile(r"[*_`#>|]+")
-_SPACE = re.compile(r"\s+")
+_PLAIN = (("‘", "'"), ("’", "'"), ("“", '"'), ("”", '"'), ("–", "-"), ("—", "-"))
+_MARKUP_SPACE = re.compile(r"[\s*_`#>|]+")
 _ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…)\s*")
 
 
 def normalize(text: str) -> str:
     """Lower case, plain quotes and dashes, Markdown marks and extra spaces removed."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    return _SPACE.sub(" ", _MARKUP.sub(" ", text)).strip().lower()
+    if not text.isascii():
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
+        for fancy, plain in _PLAIN:
+            if fancy in text:
+                text = text.replace(fancy, plain)
+    return _MARKUP_SPACE.sub(" ", text).strip().lower()
+
+
+@lru_cache(maxsize=32)
+def normalized_plan(text: str) -> str:
+    """normalize(), remembered for the few plans of a run (every judge checks the same plan)."""
+    return normalize(text)
 
 
 def quote_in(quote: str, normalized_plan: str) -> bool:
