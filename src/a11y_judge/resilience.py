@@ -210,7 +210,7 @@ def call_with_retries(
             if transient is None:
                 gate.breaker.success()  # the provider answered; the request itself was wrong
                 raise ProviderError(reason) from exc
-            gate.breaker.failure(transient.reason)
+            gate.breaker.failure(reason)
             if attempt >= policy.max_retries:
                 raise ProviderError(
                     f"{reason} (gave up after {attempt + 1} attempts)",

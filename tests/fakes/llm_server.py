@@ -205,11 +205,11 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128
     allow_reuse_address = True
 
-    def __init__(self, fake: FakeLLMServer) -> None:
+    def __init__(self, fake: FakeLLMServer, port: int = 0) -> None:
         self.fake = fake
         self.open_sockets: set[socket.socket] = set()
         self.sockets_lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", port), _Handler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Stay quiet about clients that went away (timeouts, drops); report anything else."""
@@ -423,9 +423,12 @@ class FakeLLMServer:
     ``Reply("{}")``, after sleeping ``latency`` seconds in its own handler thread.
     """
 
-    def __init__(self, responder: Responder | None = None, latency: float = 0.0) -> None:
+    def __init__(
+        self, responder: Responder | None = None, latency: float = 0.0, port: int = 0
+    ) -> None:
         self.responder = responder
         self.latency = latency
+        self._port = port
         self._lock = threading.Lock()
         self._queue: deque[Behaviour] = deque()
         self._requests: list[RecordedRequest] = []
@@ -437,10 +440,10 @@ class FakeLLMServer:
     # lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> FakeLLMServer:
-        """Bind 127.0.0.1 on a free port and serve from a daemon thread."""
+        """Bind 127.0.0.1 (on a free port unless one was given) and serve from a daemon thread."""
         if self._server is not None:
             raise RuntimeError("FakeLLMServer is already running")
-        self._server = _Server(self)
+        self._server = _Server(self, self._port)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
