@@ -161,12 +161,16 @@ def llm_jury_throughput() -> None:
     import tempfile
 
     sys.path.insert(0, str(ROOT / "tests"))
-    from fakes.llm_server import FakeLLMServer, RecordedRequest, Reply, openai_schema
-    from fakes.llm_server import schema_instance
-
     from a11y_judge.engine import evaluate
     from a11y_judge.judges import create_judge
     from a11y_judge.judges.settings import JudgeSettings
+    from fakes.llm_server import (
+        FakeLLMServer,
+        RecordedRequest,
+        Reply,
+        openai_schema,
+        schema_instance,
+    )
 
     def responder(req: RecordedRequest) -> Reply:
         schema = openai_schema(req.body) if isinstance(req.body, dict) else None

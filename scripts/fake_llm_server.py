@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from fakes.llm_server import (  # noqa: E402
+from fakes.llm_server import (
     FakeLLMServer,
     RecordedRequest,
     Reply,
