@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from a11y_judge.errors import JudgeConfigError
 from a11y_judge.paths import home_dir
@@ -105,6 +106,14 @@ def base_url(provider: str, session: Mapping[str, str] | None = None) -> str | N
         return typed
     var = BASE_URL_VARS.get(provider)
     return lookup(var) if var else None
+
+
+def safe_url(url: str) -> str:
+    """The URL without any user:password@ part, for messages."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
 
 
 def redact(text: str, secrets: Iterable[str | None]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from a11y_judge.credentials import KEY_VARS, base_url, require_key
+from a11y_judge.credentials import KEY_VARS, base_url, require_key, safe_url
 from a11y_judge.errors import JudgeConfigError
 from a11y_judge.judges.base import register
 from a11y_judge.judges.http_errors import is_transient_status, retry_after, status_advice
@@ -109,7 +109,7 @@ class GeminiTransport:
         if _transport_error(exc):
             if "Timeout" in type(exc).__name__:
                 return f"{who} did not answer within the timeout"
-            return f"{who} could not be reached at {self.url}"
+            return f"{who} could not be reached at {safe_url(self.url)}"
         return f"{who} failed: {type(exc).__name__}: {exc}"
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from a11y_judge.credentials import KEY_VARS, base_url, require_key
+from a11y_judge.credentials import KEY_VARS, base_url, require_key, safe_url
 from a11y_judge.errors import JudgeConfigError
 from a11y_judge.judges.base import register
 from a11y_judge.judges.http_errors import is_transient_status, retry_after, status_advice
@@ -90,7 +90,7 @@ class OpenAIChatTransport:
         if isinstance(exc, o.APITimeoutError):
             return f"{who} did not answer within the timeout"
         if isinstance(exc, o.APIConnectionError):
-            return f"{who} could not be reached at {self.client.base_url}"
+            return f"{who} could not be reached at {safe_url(str(self.client.base_url))}"
         if isinstance(exc, o.APIStatusError):
             detail = exc.message if isinstance(exc.message, str) else ""
             vars_ = " or ".join(KEY_VARS[self.provider])

@@ -17,7 +17,11 @@ def to_markdown(run: Run) -> str:
         "",
         f"- Audit: **{run.audit.name}** ({run.audit.source_format}, "
         f"{len(run.audit.findings)} findings)",
-        f"- Judges: {', '.join(j.id for j in run.judges)}",
+        "- Judges: "
+        + ", ".join(
+            j.id + ("" if j.status == "ok" else f" ({j.status}: {j.failures} of {j.calls} failed)")
+            for j in run.judges
+        ),
         f"- Rubric: {run.rubric.name} (version {run.rubric.version}); weights "
         + ", ".join(f"{c.name} {c.weight:.0%}" for c in crit),
         f"- Status: {run.status}" + (f" — {run.error}" if run.error else ""),
@@ -44,7 +48,10 @@ def to_markdown(run: Run) -> str:
         lines += ["", f"## {r.rank}. {r.name} — {_fmt(r.score)}", ""]
         for c in crit:
             cr = r.criteria[c.id]
-            lines.append(f"- **{c.name}** {_fmt(cr.score)}: {cr.rationale}")
+            jury = ""
+            if len(cr.judges) > 1:
+                jury = " (" + ", ".join(f"{j} {_fmt(s)}" for j, s in cr.judges.items()) + ")"
+            lines.append(f"- **{c.name}** {_fmt(cr.score)}{jury}: {cr.rationale}")
         if r.anti_patterns:
             lines.append(
                 "- **Anti-patterns:** "
