@@ -2,44 +2,76 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import streamlit as st
 
 from a11y_judge.errors import A11yJudgeError
-from a11y_judge.judges import available_providers, create_judge
+from a11y_judge.judges import create_judge
 from a11y_judge.judges.base import Judge
+from a11y_judge.judges.settings import JudgeSettings
 from a11y_judge.models import Rubric
+from app.components.llm_settings import session_judge_settings, session_judge_specs
+from app.components.text import md_escape
 
-#: One-line descriptions of the judges the package provides today.
+#: One-line descriptions of the judges, by provider.
 JUDGE_NOTES = {
     "offline": "evidence judge; runs locally, deterministic, no API key",
+    "openai": "LLM judge (OpenAI)",
+    "gemini": "LLM judge (Google Gemini)",
+    "openai-compatible": "LLM judge (OpenAI-compatible server)",
 }
-LATER_JUDGES = "OpenAI, Gemini and OpenAI-compatible endpoints"
+SETTINGS_PAGE = "views/settings.py"
 
 
-def judge_label(provider: str) -> str:
-    """'offline — evidence judge; …'."""
-    note = JUDGE_NOTES.get(provider)
-    return f"{provider} — {note}" if note else provider
+def judge_label(spec: str) -> str:
+    """'offline — evidence judge; …', 'openai:gpt-4.1 — LLM judge (OpenAI)'."""
+    note = JUDGE_NOTES.get(spec.partition(":")[0])
+    return f"{spec} — {note}" if note else spec
 
 
-def choose_judges(key: str) -> list[Judge]:
-    """Multiselect of available judges; returns the built judges (may be empty)."""
-    providers = available_providers()
+@dataclass
+class Jury:
+    """The judges chosen for the next run, built on this run's settings.
+
+    `failed` lists the chosen specs that could not be built (each shown as an st.error).
+    Close `settings` after the run.
+    """
+
+    judges: list[Judge]
+    failed: list[str]
+    settings: JudgeSettings
+
+
+def choose_judges(key: str) -> Jury:
+    """Multiselect of the offline judge and the LLM judges enabled in Settings."""
+    llm_specs = session_judge_specs()
+    options = ["offline", *llm_specs]
     chosen = st.multiselect(
         "Judges",
-        providers,
-        default=[p for p in providers if p == "offline"] or providers[:1],
+        options,
+        default=options,
         format_func=judge_label,
         key=f"{key}.judges",
-        help=f"LLM judges ({LATER_JUDGES}) arrive in a later release.",
+        help="The offline evidence judge, and the LLM judges enabled on the Settings page. "
+        "With more than one judge, each criterion's score is the mean of the judges' scores.",
     )
+    if not llm_specs:
+        st.caption(
+            "Only the offline judge is available. To add an LLM judge (OpenAI, Gemini or a local "
+            "OpenAI-compatible server such as Ollama), enable a provider and its model in Settings."
+        )
+        st.page_link(SETTINGS_PAGE, label="Open Settings", icon=":material/settings:")
+    settings = session_judge_settings()
     judges: list[Judge] = []
-    for provider in chosen:
+    failed: list[str] = []
+    for spec in chosen:
         try:
-            judges.append(create_judge(provider))
+            judges.append(create_judge(spec, settings))
         except A11yJudgeError as exc:  # e.g. an LLM judge without its API key
-            st.error(str(exc))
-    return judges
+            st.error(f"**{md_escape(spec)}**: {md_escape(str(exc))}")
+            failed.append(spec)
+    return Jury(judges, failed, settings)
 
 
 def choose_weights(base: Rubric, key: str) -> Rubric | None:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from a11y_judge.models import PlanResult, Run
+from a11y_judge.models import (
+    CriterionResult,
+    Evidence,
+    Judgment,
+    PlanResult,
+    RubricCriterion,
+    Run,
+)
 from a11y_judge.reports.csv_report import to_csv
 from a11y_judge.reports.json_report import to_json
 from a11y_judge.reports.markdown_report import to_markdown
@@ -84,6 +91,73 @@ def _summary(run: Run) -> None:
         )
 
 
+#: Marks a quote the judge gave that is not in the plan (text, not colour alone).
+UNVERIFIED = "⚠ not found in the plan"
+
+
+def _quotes(evidence: list[Evidence]) -> None:
+    """Distinct quotes, the first MAX_QUOTES and every one not found in the plan, flagged in words.
+
+    A flagged quote is never hidden behind "… and N more": it is the reader's warning.
+    """
+    verified: dict[str, bool | None] = {}
+    for e in evidence:
+        if e.quote:
+            flagged = e.verified is False or verified.get(e.quote) is False
+            verified[e.quote] = False if flagged else e.verified
+    quotes = list(verified.items())
+    shown = [(q, ok) for i, (q, ok) in enumerate(quotes) if i < MAX_QUOTES or ok is False]
+    if shown:
+        st.markdown("\n\n".join(_quote_md(q, ok) for q, ok in shown))
+    if len(quotes) > len(shown):
+        st.caption(f"… and {len(quotes) - len(shown)} more quotes")
+
+
+def _quote_md(quote: str, verified: bool | None) -> str:
+    if verified is not False:
+        return md_quote(quote)
+    return (
+        f"**{UNVERIFIED}:** this quote from the judge does not appear in the plan's text.\n\n"
+        + md_quote(quote)
+    )
+
+
+def _plan_judgments(run: Run, result: PlanResult) -> list[Judgment]:
+    """This plan's judgments in jury order."""
+    order = {info.id: i for i, info in enumerate(run.judges)}
+    mine = [j for j in run.judgments if j.plan_name == result.name]
+    return sorted(mine, key=lambda j: order.get(j.judge_id, len(order)))
+
+
+def _judgment_notes(judgments: list[Judgment]) -> None:
+    """Each judge's failure or notes (condensed input, flagged quotes) on this plan."""
+    lines = []
+    for j in judgments:
+        who = md_escape(j.judge_id)
+        if j.status != "ok":
+            lines.append(f"- **{who} failed:** {md_escape(j.error or 'unknown error')}")
+        lines += [f"- {who}: {md_escape(note)}" for note in j.notes]
+    if lines:
+        st.markdown("**Notes from the judges**\n\n" + "\n".join(lines))
+
+
+def _criterion(c: RubricCriterion, cr: CriterionResult, judgments: list[Judgment]) -> None:
+    """The jury's score, then each judge's reasoning and quotes (or just the one judge's)."""
+    st.markdown(f"#### {c.name}: {_score(cr.score)} / 10 (weight {c.weight:.0%})")
+    if len(judgments) < 2:
+        st.markdown(md_escape(cr.rationale))
+        _quotes(cr.evidence)
+        return
+    for j in judgments:
+        cs = j.scores.get(c.id) if j.status == "ok" else None
+        who = md_escape(j.judge_id)
+        if cs is None:
+            st.markdown(f"**{who}**: failed on this plan (no score).")
+            continue
+        st.markdown(f"**{who}**: {_score(cs.score)} / 10. {md_escape(cs.rationale)}")
+        _quotes(cs.evidence)
+
+
 def _plan_details(run: Run, result: PlanResult) -> None:
     label = f"#{result.rank} {md_escape(result.name)} — {_score(result.score)} / 10"
     with st.expander(label):
@@ -93,19 +167,18 @@ def _plan_details(run: Run, result: PlanResult) -> None:
                 f"\n\n{md_quote(flag.quote)}",
                 icon=":material/warning:",
             )
+        judgments = _plan_judgments(run, result)
+        if len(run.judges) > 1:
+            st.markdown("#### Scores by judge")
+            st.table(
+                tables.judge_scores_frame(run, result).style.format(md_escape, subset=["Judge"]),
+                hide_index=True,
+            )
+        _judgment_notes(judgments)
         for c in run.rubric.criteria:
             cr = result.criteria.get(c.id)
-            if cr is None:
-                continue
-            st.markdown(f"#### {c.name}: {_score(cr.score)} / 10 (weight {c.weight:.0%})")
-            st.markdown(md_escape(cr.rationale))
-            if len(cr.judges) > 1:
-                st.caption("Judges: " + ", ".join(f"{j} {_score(s)}" for j, s in cr.judges.items()))
-            quotes = list(dict.fromkeys(e.quote for e in cr.evidence if e.quote))
-            if quotes:
-                st.markdown("\n\n".join(md_quote(q) for q in quotes[:MAX_QUOTES]))
-                if len(quotes) > MAX_QUOTES:
-                    st.caption(f"… and {len(quotes) - MAX_QUOTES} more quotes")
+            if cr is not None:
+                _criterion(c, cr, judgments)
         st.markdown("#### Coverage")
         cov = result.coverage
         st.markdown(
@@ -113,6 +186,15 @@ def _plan_details(run: Run, result: PlanResult) -> None:
             f"({cov.ratio:.0%})."
             + (f" Misses: {', '.join(cov.missed)}." if cov.missed else " Misses none.")
         )
+
+
+def _jury(run: Run) -> None:
+    """Each judge's status and work, and the run's LLM usage."""
+    st.subheader("Jury")
+    frame = tables.judges_frame(run)
+    st.table(frame.style.format(md_escape, subset=["Judge"]), hide_index=True)
+    llm = sum(1 for j in run.judges if j.provider != "offline")
+    st.caption(tables.usage_line(run.stats, llm))
 
 
 def render_results(run: Run, key: str) -> None:
@@ -123,6 +205,7 @@ def render_results(run: Run, key: str) -> None:
     st.subheader("Ranking")
     with st.container(key=f"{key}-ranking"):
         ranking_table(run)
+    _jury(run)
 
     colours = figures.plan_colours([r.name for r in sorted(run.results, key=lambda r: r.rank)])
     st.subheader("Weighted score")

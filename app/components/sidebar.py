@@ -4,23 +4,38 @@ from __future__ import annotations
 
 import streamlit as st
 
+from a11y_judge.credentials import KEY_OPTIONAL
 from a11y_judge.errors import A11yJudgeError
 from a11y_judge.history.store import HistoryStore
-from a11y_judge.judges import available_providers
 from a11y_judge.paths import history_path
-from app.components.jury import LATER_JUDGES, judge_label
+from app.components import llm_settings as ls
+from app.components.jury import SETTINGS_PAGE, judge_label
+from app.components.text import md_code
+
+
+def _judges() -> None:
+    """Offline always; each LLM provider as configured in Settings, or how to configure it."""
+    st.markdown("### Judges available")
+    st.markdown(f":material/check_circle: {judge_label('offline')}")
+    configured = ls.enabled_specs()
+    secrets = ls.streamlit_secrets()
+    for provider in ls.PROVIDERS:
+        name = ls.NAMES[provider]
+        specs = configured.get(provider)
+        if not specs:
+            st.markdown(f":material/radio_button_unchecked: {name}: configure in Settings")
+            continue
+        found, _ = ls.key_status(provider, secrets)
+        missing = "" if found or provider in KEY_OPTIONAL else " (no API key yet)"
+        listed = "\n".join(f"- {md_code(s)}" for s in specs)
+        st.markdown(f":material/check_circle: {name}: configured{missing}:\n{listed}")
+    st.page_link(SETTINGS_PAGE, label="Settings", icon=":material/settings:")
 
 
 def render_sidebar() -> None:
-    """Available judges (and the honest note on LLM judges) and the history file."""
+    """Available judges (offline and LLM) and the history file."""
     with st.sidebar:
-        st.markdown("### Judges available")
-        for provider in available_providers():
-            st.markdown(f":material/check_circle: {judge_label(provider)}")
-        st.caption(
-            f"LLM judges ({LATER_JUDGES}) arrive in a later release; "
-            "today every score comes from the offline evidence judge."
-        )
+        _judges()
         st.markdown("### History")
         try:
             count = HistoryStore().count_runs()

@@ -8,7 +8,7 @@ from datetime import datetime
 import pandas as pd
 
 from a11y_judge.history.store import RunSummary
-from a11y_judge.models import AuditReport, Finding, Plan, Run
+from a11y_judge.models import AuditReport, Finding, Plan, PlanResult, Run, RunStats
 
 
 def by_severity(findings: Sequence[Finding]) -> list[Finding]:
@@ -60,6 +60,56 @@ def ranking_frame(run: Run) -> pd.DataFrame:
         rows.append(row)
     columns = ["Rank", "Plan", "Weighted score", *[c.name for c in run.rubric.criteria]]
     return pd.DataFrame(rows, columns=[*columns, "Coverage %"])
+
+
+def judges_frame(run: Run) -> pd.DataFrame:
+    """One row per jury member: status, judgments, failures, cache hits and LLM requests."""
+    requests: dict[str, int] = {}
+    for j in run.judgments:
+        requests[j.judge_id] = requests.get(j.judge_id, 0) + j.calls
+    return pd.DataFrame(
+        [
+            {
+                "Judge": info.id,
+                "Status": info.status,
+                "Judgments": info.calls,
+                "Failures": info.failures,
+                "Cache hits": info.cache_hits,
+                "LLM requests": requests.get(info.id, 0),
+            }
+            for info in run.judges
+        ],
+        columns=["Judge", "Status", "Judgments", "Failures", "Cache hits", "LLM requests"],
+    )
+
+
+def judge_scores_frame(run: Run, result: PlanResult) -> pd.DataFrame:
+    """Judge × criterion scores for one plan, as text: 'failed' where a judge gave none."""
+    judges = [info.id for info in run.judges]
+    rows = []
+    for judge in judges:
+        row: dict[str, object] = {"Judge": judge}
+        for c in run.rubric.criteria:
+            cr = result.criteria.get(c.id)
+            score = cr.judges.get(judge) if cr is not None else None
+            row[c.name] = "failed" if score is None else f"{score:.2f}"
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["Judge", *[c.name for c in run.rubric.criteria]])
+
+
+def usage_line(stats: RunStats, llm_judges: int) -> str:
+    """'LLM usage: 8 requests · cache 0 hits, 4 misses · tokens 800 in, 400 out · cost $0.0048'."""
+    if not llm_judges:
+        return "Offline judge only: no LLM requests, no cost."
+    cost = f"cost ${stats.cost_usd:.4f}"
+    if stats.cost_unknown:
+        counted = f"; ${stats.cost_usd:.4f} counted" if stats.cost_usd else ""
+        cost = f"cost unknown (a model has no price in data/llm_models.json{counted})"
+    return (
+        f"LLM usage: {stats.calls} requests · cache {stats.cache_hits} hits, "
+        f"{stats.cache_misses} misses · tokens {stats.input_tokens:,} in, "
+        f"{stats.output_tokens:,} out · {cost}"
+    )
 
 
 def criteria_long_frame(run: Run) -> pd.DataFrame:

@@ -12,6 +12,11 @@ def md_escape(text: str) -> str:
     return "".join("\\" + ch if ch in _SPECIAL else ch for ch in text)
 
 
+def md_code(text: str) -> str:
+    """Inline code (backticks inside are dropped: the text is a name, not markup)."""
+    return f"`{text.replace('`', '')}`"
+
+
 def md_quote(text: str) -> str:
     """A one-paragraph blockquote of a plan excerpt (its own markdown kept, list markers not)."""
     flat = " ".join(text.split())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 from app.components.inputs import Inputs, NamedBytes, demo_files, read_inputs_cached
-from app.components.jury import choose_judges, choose_weights
+from app.components.jury import Jury, choose_judges, choose_weights
 from app.components.results import render_results
 from app.components.text import md_escape
 from app.components.understood import render_understood
@@ -49,13 +49,21 @@ def _chosen_files() -> tuple[NamedBytes | None, list[NamedBytes]]:
     return audit, [(f.name, f.getvalue()) for f in plan_files or []]
 
 
-def _run_signature(inputs: Inputs, judges: list[Judge], rubric: Rubric | None) -> str:
+def _run_signature(inputs: Inputs, jury: Jury, rubric: Rubric | None) -> str:
     version = rubric.version if rubric else "invalid-weights"
-    return f"{inputs.signature}#{version}#{','.join(j.id for j in judges)}"
+    samples = jury.settings.samples if any(j.provider != "offline" for j in jury.judges) else 1
+    return f"{inputs.signature}#{version}#{','.join(j.id for j in jury.judges)}#k{samples}"
 
 
-def _run(inputs: Inputs, judges: list[Judge], rubric: Rubric, signature: str) -> None:
+def _run(inputs: Inputs, jury: Jury, rubric: Rubric, signature: str) -> None:
     """Judge with live progress, save to history, keep the run in this session."""
+    try:
+        _judge_and_save(inputs, jury.judges, rubric, signature)
+    finally:
+        jury.settings.close()  # the run's reply cache; budgets and gates end with the run
+
+
+def _judge_and_save(inputs: Inputs, judges: list[Judge], rubric: Rubric, signature: str) -> None:
     assert inputs.audit is not None
     total = len(inputs.plans) * len(judges)
     with st.status(
@@ -110,19 +118,25 @@ try:
 except A11yJudgeError as exc:
     st.error(str(exc))
     st.stop()
-judges = choose_judges(KEY)
-if not judges:
+jury = choose_judges(KEY)
+judges = jury.judges
+if not judges and not jury.failed:
     st.error("Choose at least one judge.")
 st.markdown("**Criterion weights for this run**")
 rubric = choose_weights(base_rubric, KEY)
 
-signature = _run_signature(inputs, judges, rubric)
+signature = _run_signature(inputs, jury, rubric)
 files_ok = (
     (("files it can read (see the error above)", False),)
     if inputs.error
     else (("an audit", inputs.audit is not None), ("at least one plan", bool(inputs.plans)))
 )
-checks = (*files_ok, ("a judge", bool(judges)), ("weights totalling 100%", rubric is not None))
+checks = (
+    *files_ok,
+    ("a judge", bool(judges)),
+    ("every chosen judge ready (see the errors above)", not jury.failed),
+    ("weights totalling 100%", rubric is not None),
+)
 missing = [label for label, ok in checks if not ok]
 clicked = st.button(
     "Run evaluation",
@@ -135,7 +149,9 @@ if missing:
     st.caption("To run, this needs " + ", ".join(missing) + ".")
 if clicked:
     assert rubric is not None
-    _run(inputs, judges, rubric, signature)
+    _run(inputs, jury, rubric, signature)
+else:
+    jury.settings.close()
 
 run = st.session_state.get(RUN)
 if run is not None:

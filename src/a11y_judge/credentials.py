@@ -60,10 +60,47 @@ def _dotenv() -> dict[str, str]:
     return merged
 
 
+def _clean(value: object) -> str | None:
+    text = str(value).strip() if value is not None else ""
+    return text or None
+
+
+def lookup_with_source(
+    name: str, secrets: Mapping[str, str] | None = None
+) -> tuple[str, str] | None:
+    """(value, where it was found) from the environment, Streamlit secrets or .env, in order."""
+    sources = (
+        ("the environment", os.environ.get(name)),
+        ("Streamlit secrets", (secrets or {}).get(name)),
+        ("a .env file", _dotenv().get(name)),
+    )
+    for where, value in sources:
+        clean = _clean(value)
+        if clean:
+            return clean, where
+    return None
+
+
 def lookup(name: str, secrets: Mapping[str, str] | None = None) -> str | None:
     """A setting from the environment, Streamlit secrets or .env, in that order."""
-    value = os.environ.get(name) or (secrets or {}).get(name) or _dotenv().get(name)
-    return value.strip() if value and value.strip() else None
+    found = lookup_with_source(name, secrets)
+    return found[0] if found else None
+
+
+def key_source(
+    provider: str,
+    session: Mapping[str, str] | None = None,
+    secrets: Mapping[str, str] | None = None,
+) -> tuple[str, str] | None:
+    """(key, where it came from, e.g. 'the environment (OPENAI_API_KEY)'), or None."""
+    typed = _clean((session or {}).get(provider))
+    if typed:
+        return typed, "typed in the app"
+    for var in KEY_VARS.get(provider, ()):
+        found = lookup_with_source(var, secrets)
+        if found:
+            return found[0], f"{found[1]} ({var})"
+    return None
 
 
 def find_key(
@@ -72,14 +109,8 @@ def find_key(
     secrets: Mapping[str, str] | None = None,
 ) -> str | None:
     """The provider's key: typed this session, else environment, secrets, .env."""
-    typed = (session or {}).get(provider, "").strip()
-    if typed:
-        return typed
-    for var in KEY_VARS.get(provider, ()):
-        value = lookup(var, secrets)
-        if value:
-            return value
-    return None
+    found = key_source(provider, session, secrets)
+    return found[0] if found else None
 
 
 def require_key(

@@ -18,6 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 MAIN = REPO / "app" / "main.py"
 EVALUATE = "views/evaluate.py"
 HISTORY = "views/history.py"
+SETTINGS = "views/settings.py"
 WINNER = "northwind-phased-roadmap"
 TIMEOUT = 60
 
@@ -59,7 +60,7 @@ def texts(elements: object) -> str:
 # ---------------------------------------------------------------- every page renders
 
 
-@pytest.mark.parametrize("page", [EVALUATE, HISTORY])
+@pytest.mark.parametrize("page", [EVALUATE, HISTORY, SETTINGS])
 def test_page_renders_on_empty_history(page: str) -> None:
     at = on(page)
     no_exception(at)
@@ -67,7 +68,8 @@ def test_page_renders_on_empty_history(page: str) -> None:
     assert "A11y Judge" in texts(at.title)
     sidebar = texts(at.sidebar.markdown) + texts(at.sidebar.caption)
     assert "offline" in sidebar
-    assert "later release" in sidebar
+    assert "later release" not in sidebar
+    assert sidebar.count("configure in Settings") == 3  # openai, gemini, openai-compatible
     assert "history.sqlite" in texts(at.sidebar.code)
 
 
@@ -78,7 +80,7 @@ def test_history_empty_points_to_evaluate() -> None:
     assert not at.dataframe and not at.table and not at.metric
 
 
-@pytest.mark.parametrize("page", [EVALUATE, HISTORY])
+@pytest.mark.parametrize("page", [EVALUATE, HISTORY, SETTINGS])
 def test_page_renders_on_populated_history(page: str, populated: list[Run]) -> None:
     at = on(page)
     no_exception(at)
