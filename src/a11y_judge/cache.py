@@ -88,8 +88,9 @@ class JudgeCache:
                     return found, True
                 mine: Future[dict[str, Any]] = Future()
                 self._inflight[key] = mine
-        if waiting is not None:
-            return waiting.result(), True
+        if waiting is not None:  # an identical call is in flight: share its result
+            shared = waiting.result()
+            return shared, cacheable(shared)
         try:
             value = compute()
             if cacheable(value):

@@ -30,6 +30,7 @@ BASE_URL_VARS: dict[str, str] = {
 #: Providers that work without a key (local servers such as Ollama or vLLM).
 KEY_OPTIONAL = frozenset({"openai-compatible"})
 
+_QUOTED = re.compile(r"""^(['"])(.*?)\1\s*(?:#.*)?$""")
 _LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
 
 
@@ -45,10 +46,8 @@ def read_dotenv(path: Path) -> dict[str, str]:
         if not m or line.lstrip().startswith("#"):
             continue
         value = m.group(2)
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        else:
-            value = value.split(" #", 1)[0].strip()
+        quoted = _QUOTED.match(value)
+        value = quoted.group(2) if quoted else value.split(" #", 1)[0].strip()
         values[m.group(1)] = value
     return values
 

@@ -21,7 +21,12 @@ T = TypeVar("T")
 
 
 class ProviderError(A11yJudgeError):
-    """A provider call failed for good (after retries, or for a reason retrying cannot fix)."""
+    """A provider call failed for good (after retries, or for a reason retrying cannot fix).
+
+    `attempts` counts the requests actually sent before giving up (0 if none was sent).
+    """
+
+    attempts = 0
 
 
 class CircuitOpenError(ProviderError):
@@ -200,7 +205,11 @@ def call_with_retries(
     """
     attempt = 0
     while True:
-        gate.breaker.before_call()
+        try:
+            gate.breaker.before_call()
+        except CircuitOpenError as exc:
+            exc.attempts = attempt
+            raise
         try:
             with gate.slot():
                 result = fn()
@@ -209,13 +218,17 @@ def call_with_retries(
             reason = describe(exc)
             if transient is None:
                 gate.breaker.success()  # the provider answered; the request itself was wrong
-                raise ProviderError(reason) from exc
+                final = ProviderError(reason)
+                final.attempts = attempt + 1
+                raise final from exc
             gate.breaker.failure(reason)
             if attempt >= policy.max_retries:
-                raise ProviderError(
+                final = ProviderError(
                     f"{reason} (gave up after {attempt + 1} attempts)",
                     hint="The provider may be down or rate-limiting; try again later",
-                ) from exc
+                )
+                final.attempts = attempt + 1
+                raise final from exc
             sleep(policy.delay(attempt, transient.retry_after))
             attempt += 1
             continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from a11y_judge.credentials import KEY_VARS, base_url, require_key, safe_url
+from a11y_judge.credentials import KEY_VARS, base_url, redact, require_key, safe_url
 from a11y_judge.errors import JudgeConfigError
 from a11y_judge.judges.base import register
 from a11y_judge.judges.http_errors import is_transient_status, retry_after, status_advice
@@ -27,6 +27,7 @@ class GeminiTransport:
 
         self._errors = errors
         self._types = types
+        self._key = api_key
         self.model = model
         self.url = url or "https://generativelanguage.googleapis.com"
         options = types.HttpOptions(
@@ -103,7 +104,7 @@ class GeminiTransport:
         if isinstance(exc, self._errors.APIError):
             vars_ = " or ".join(KEY_VARS["gemini"])
             return (
-                f"{who} answered HTTP {exc.code}: {(exc.message or '')[:200]} — "
+                f"{who} answered HTTP {exc.code}: {redact(exc.message or '', [self._key])[:200]} — "
                 f"{status_advice(exc.code, vars_)}"
             )
         if _transport_error(exc):

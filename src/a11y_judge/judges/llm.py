@@ -300,6 +300,10 @@ class LLMJudge:
             if self._price is not None:
                 actual = self._price.cost(completion.input_tokens, completion.output_tokens)
             return completion
+        except ProviderError as exc:  # count the requests that were sent before giving up
+            usage.calls += exc.attempts
+            usage.retries += max(0, exc.attempts - 1)
+            raise
         finally:
             self.settings.budget.settle(estimate, actual)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from a11y_judge.credentials import KEY_VARS, base_url, require_key, safe_url
+from a11y_judge.credentials import KEY_VARS, base_url, redact, require_key, safe_url
 from a11y_judge.errors import JudgeConfigError
 from a11y_judge.judges.base import register
 from a11y_judge.judges.http_errors import is_transient_status, retry_after, status_advice
@@ -31,6 +31,7 @@ class OpenAIChatTransport:
         import openai
 
         self._openai = openai
+        self._key = api_key
         self.provider = provider
         self.model = model
         self.client = openai.OpenAI(api_key=api_key, base_url=url, max_retries=0, timeout=timeout)
@@ -93,6 +94,7 @@ class OpenAIChatTransport:
             return f"{who} could not be reached at {safe_url(str(self.client.base_url))}"
         if isinstance(exc, o.APIStatusError):
             detail = exc.message if isinstance(exc.message, str) else ""
+            detail = redact(detail, [self._key])  # before cutting, so no key fragment survives
             vars_ = " or ".join(KEY_VARS[self.provider])
             return (
                 f"{who} answered HTTP {exc.status_code}: {detail[:200]} — "
