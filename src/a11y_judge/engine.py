@@ -135,7 +135,7 @@ def evaluate(
     start = time.perf_counter()
     tasks = [(j, p) for p in plans for j in judges]
     if max_workers is None:
-        max_workers = sum(getattr(j, "concurrency", 4) for j in judges)
+        max_workers = _pool_size(judges)
     with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(tasks), 64))) as pool:
         futures = {
             pool.submit(_judge_one, j, audit, p, rubric): i for i, (j, p) in enumerate(tasks)
@@ -197,6 +197,16 @@ def evaluate(
         error=_failure_summary(judges, judgments),
         stats=_stats(judges, judgments),
     )
+
+
+def _pool_size(judges: Sequence[Judge]) -> int:
+    """Threads worth having: each provider endpoint's concurrency once (judges sharing an
+    endpoint share its gate), 4 for a local judge."""
+    slots: dict[int, int] = {}
+    for judge in judges:
+        gate = getattr(judge, "gate", judge)
+        slots[id(gate)] = int(getattr(judge, "concurrency", 4))
+    return sum(slots.values())
 
 
 def _failure_summary(judges: Sequence[Judge], judgments: list[Judgment]) -> str | None:
