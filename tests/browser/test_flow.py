@@ -181,3 +181,58 @@ def test_upload_run_download(server: str, tmp_path: Path) -> None:
             assert SCREENSHOT.stat().st_size > 50_000
         finally:
             browser.close()
+
+
+def test_settings_adds_an_openai_compatible_judge_to_the_jury(server: str) -> None:
+    """A new user adds a local OpenAI-compatible server in Settings and gets a jury result."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from fakes.llm_server import (
+        FakeLLMServer,
+        RecordedRequest,
+        Reply,
+        openai_schema,
+        schema_instance,
+    )
+
+    def responder(req: RecordedRequest) -> Reply:
+        schema = openai_schema(req.body) if isinstance(req.body, dict) else None
+        return Reply(json.dumps(schema_instance(schema or {"type": "object"}, number=6.0)))
+
+    with (
+        FakeLLMServer(responder) as llm,
+        sync_api.sync_playwright() as p,
+    ):
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(STEP_MS)
+            page.goto(f"{server}/settings")
+            main = page.get_by_test_id("stMainBlockContainer")
+            main.get_by_role("heading", name="OpenAI-compatible server").wait_for()
+            main.get_by_text("Add OpenAI-compatible server judges to the jury").click()
+            models = main.get_by_role("textbox", name="Model names", exact=True).nth(2)
+            models.fill("fake-judge")
+            models.press("Enter")
+            url = main.get_by_role("textbox", name="Base URL (required)", exact=True)
+            url.fill(llm.openai_base_url)
+            url.press("Enter")
+            spec = f"openai-compatible:fake-judge@{llm.openai_base_url}"
+            main.get_by_text(spec).first.wait_for()
+
+            main.get_by_role("button", name="Test connection").nth(2).click()
+            main.get_by_text("Connection works").wait_for()
+            assert llm.count("openai") == 1
+
+            page.get_by_role("link", name="Evaluate").first.click()
+            main.get_by_role("heading", name="Evaluate remediation plans").wait_for()
+            main.get_by_test_id("stCheckbox").get_by_text("Use the demo set").click()
+            run = page.get_by_role("button", name="Run evaluation")
+            sync_api.expect(run).to_be_enabled()
+            run.click()
+            main.get_by_role("heading", name="Results").wait_for(timeout=RUN_MS)
+            main.get_by_role("heading", name="Jury", exact=True).wait_for()
+            judge_id = "openai-compatible:fake-judge@127.0.0.1"
+            main.locator("table td", has_text=judge_id).first.wait_for()
+            assert llm.count("openai") == 1 + 4  # the connection test, then one request per plan
+        finally:
+            browser.close()
