@@ -71,6 +71,7 @@ class JudgeCache:
             ) from exc
         self._inflight: dict[str, Future[dict[str, Any]]] = {}
         self._lock = threading.Lock()
+        self._disk = threading.Lock()
 
     def get_or_compute(
         self, key: str, compute: Callable[[], dict[str, Any]], cacheable: Callable[[Any], bool]
@@ -80,21 +81,23 @@ class JudgeCache:
         The computed value is stored only if `cacheable(value)`; exceptions propagate to every
         caller waiting on the same key and nothing is stored.
         """
-        with self._lock:
+        with self._lock:  # claim the key; the disk is read outside the lock
             waiting = self._inflight.get(key)
             if waiting is None:
-                found = self._cache.get(key, default=None, retry=True)
-                if isinstance(found, dict):
-                    return found, True
                 mine: Future[dict[str, Any]] = Future()
                 self._inflight[key] = mine
         if waiting is not None:  # an identical call is in flight: share its result
             shared = waiting.result()
             return shared, cacheable(shared)
+        hit = False
         try:
-            value = compute()
-            if cacheable(value):
-                self._cache.set(key, value, retry=True)
+            with self._disk:  # one writer at a time: no SQLite busy-wait sleeps
+                found = self._cache.get(key, default=None, retry=True)
+            hit = isinstance(found, dict)
+            value = found if hit else compute()
+            if not hit and cacheable(value):
+                with self._disk:
+                    self._cache.set(key, value, retry=True)
             mine.set_result(value)
         except BaseException as exc:
             mine.set_exception(exc)
@@ -102,7 +105,7 @@ class JudgeCache:
         finally:
             with self._lock:
                 self._inflight.pop(key, None)
-        return value, False
+        return value, hit
 
     def stats(self) -> CacheStats:
         """Entries, bytes on disk, the cap and lifetime hits/misses."""
