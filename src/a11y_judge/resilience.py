@@ -26,7 +26,9 @@ class ProviderError(A11yJudgeError):
     `attempts` counts the requests actually sent before giving up (0 if none was sent).
     """
 
-    attempts = 0
+    def __init__(self, message: str, *, hint: str = "", attempts: int = 0) -> None:
+        super().__init__(message, hint=hint)
+        self.attempts = attempts
 
 
 class CircuitOpenError(ProviderError):
@@ -39,9 +41,8 @@ class BudgetExceededError(ProviderError):
 
 @dataclass(frozen=True)
 class Transient:
-    """Why a failure is worth retrying, and how long the provider asked us to wait."""
+    """A failure worth retrying, and how long the provider asked us to wait (if it said)."""
 
-    reason: str
     retry_after: float | None = None
 
 
@@ -218,17 +219,14 @@ def call_with_retries(
             reason = describe(exc)
             if transient is None:
                 gate.breaker.success()  # the provider answered; the request itself was wrong
-                final = ProviderError(reason)
-                final.attempts = attempt + 1
-                raise final from exc
+                raise ProviderError(reason, attempts=attempt + 1) from exc
             gate.breaker.failure(reason)
             if attempt >= policy.max_retries:
-                final = ProviderError(
+                raise ProviderError(
                     f"{reason} (gave up after {attempt + 1} attempts)",
                     hint="The provider may be down or rate-limiting; try again later",
-                )
-                final.attempts = attempt + 1
-                raise final from exc
+                    attempts=attempt + 1,
+                ) from exc
             sleep(policy.delay(attempt, transient.retry_after))
             attempt += 1
             continue

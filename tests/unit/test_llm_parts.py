@@ -457,8 +457,8 @@ def test_call_with_retries_retries_transients_honouring_retry_after() -> None:
 
     def classify(exc: Exception) -> Transient | None:
         if isinstance(exc, TimeoutError):
-            return Transient("slow", retry_after=0.7)
-        return Transient("reset")
+            return Transient(retry_after=0.7)
+        return Transient()
 
     gate = _gate()
     result, retries = call_with_retries(
@@ -487,7 +487,7 @@ def test_call_with_retries_gives_up_and_does_not_retry_permanent_errors() -> Non
         call_with_retries(
             boom,
             gate=gate,
-            classify=lambda e: Transient("HTTP 503"),
+            classify=lambda e: Transient(),
             describe=lambda e: f"described {e}",
             policy=RetryPolicy(max_retries=2, base_delay=0.0, max_delay=0.0),
             sleep=lambda s: None,

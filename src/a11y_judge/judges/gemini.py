@@ -91,11 +91,10 @@ class GeminiTransport:
         if isinstance(exc, self._errors.APIError):
             if is_transient_status(exc.code):
                 headers = getattr(exc.response, "headers", None)
-                return Transient(f"HTTP {exc.code}", retry_after(headers))
+                return Transient(retry_after(headers))
             return None
         if _transport_error(exc):
-            timeout = "Timeout" in type(exc).__name__
-            return Transient("timed out" if timeout else "connection failed")
+            return Transient()
         return None
 
     def describe(self, exc: Exception) -> str:

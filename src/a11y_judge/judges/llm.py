@@ -85,15 +85,24 @@ class _Usage:
     output_tokens: int = 0
     cost_usd: float | None = 0.0
 
-    def add(self, completion: Completion, retries: int, price: ModelInfo | None) -> None:
-        self.calls += 1 + retries
-        self.retries += retries
-        self.input_tokens += completion.input_tokens
-        self.output_tokens += completion.output_tokens
-        if price is None:
+    def add(self, completion: Completion, retries: int, price: ModelInfo | None) -> float:
+        """Count one answered call; returns its cost (0 when the price is unknown)."""
+        cost = price.cost(completion.input_tokens, completion.output_tokens) if price else None
+        self.merge(
+            _Usage(1 + retries, retries, completion.input_tokens, completion.output_tokens, cost)
+        )
+        return cost or 0.0
+
+    def merge(self, other: _Usage) -> None:
+        """Add another usage to this one; an unknown cost makes the total unknown."""
+        self.calls += other.calls
+        self.retries += other.retries
+        self.input_tokens += other.input_tokens
+        self.output_tokens += other.output_tokens
+        if self.cost_usd is None or other.cost_usd is None:
             self.cost_usd = None
-        elif self.cost_usd is not None:
-            self.cost_usd += price.cost(completion.input_tokens, completion.output_tokens)
+        else:
+            self.cost_usd += other.cost_usd
 
 
 @dataclass
@@ -296,9 +305,7 @@ class LLMJudge:
                 describe=lambda exc: self._redact(self.transport.describe(exc)),
                 policy=self.settings.retry,
             )
-            usage.add(completion, retries, self._price)
-            if self._price is not None:
-                actual = self._price.cost(completion.input_tokens, completion.output_tokens)
+            actual = usage.add(completion, retries, self._price)
             return completion
         except ProviderError as exc:  # count the requests that were sent before giving up
             usage.calls += exc.attempts
@@ -354,14 +361,7 @@ class LLMJudge:
     ) -> Judgment:
         usage = _Usage()
         for o in outcomes:
-            usage.calls += o.usage.calls
-            usage.retries += o.usage.retries
-            usage.input_tokens += o.usage.input_tokens
-            usage.output_tokens += o.usage.output_tokens
-            if o.usage.cost_usd is None or usage.cost_usd is None:
-                usage.cost_usd = None
-            else:
-                usage.cost_usd += o.usage.cost_usd
+            usage.merge(o.usage)
         notes = list(prompt.notes)
         if self._price is None:
             notes.append(f"no price listed for {self.model} in data/llm_models.json: cost unknown")

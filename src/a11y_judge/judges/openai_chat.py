@@ -76,12 +76,10 @@ class OpenAIChatTransport:
     def classify(self, exc: Exception) -> Transient | None:
         """Timeouts, connection errors, 408/409/429/5xx are transient."""
         o = self._openai
-        if isinstance(exc, o.APITimeoutError):
-            return Transient("timed out")
-        if isinstance(exc, o.APIConnectionError):
-            return Transient("connection failed")
+        if isinstance(exc, o.APIConnectionError):  # timeouts included
+            return Transient()
         if isinstance(exc, o.APIStatusError) and is_transient_status(exc.status_code):
-            return Transient(f"HTTP {exc.status_code}", retry_after(exc.response.headers))
+            return Transient(retry_after(exc.response.headers))
         return None
 
     def describe(self, exc: Exception) -> str:
