@@ -155,7 +155,6 @@ CACHE_GOAL_RATIO = 0.05
 
 def llm_jury_throughput() -> None:
     """Two LLM judges on one fake endpoint (0.5 s per reply), then the same run from the cache."""
-    import json
     import math
     import sys
     import tempfile
@@ -164,17 +163,7 @@ def llm_jury_throughput() -> None:
     from a11y_judge.engine import evaluate
     from a11y_judge.judges import create_judge
     from a11y_judge.judges.settings import JudgeSettings
-    from fakes.llm_server import (
-        FakeLLMServer,
-        RecordedRequest,
-        Reply,
-        openai_schema,
-        schema_instance,
-    )
-
-    def responder(req: RecordedRequest) -> Reply:
-        schema = openai_schema(req.body) if isinstance(req.body, dict) else None
-        return Reply(json.dumps(schema_instance(schema or {"type": "object"}, number=6.0)))
+    from fakes.llm_server import FakeLLMServer, constant_responder
 
     audit, plans = _bench_inputs()
     many = [
@@ -188,7 +177,10 @@ def llm_jury_throughput() -> None:
         for i, p in enumerate(plans[i % len(plans)] for i in range(LLM_PLANS))
     ]
     rubric = load_rubric()
-    with tempfile.TemporaryDirectory() as home, FakeLLMServer(responder, LLM_LATENCY_S) as srv:
+    with (
+        tempfile.TemporaryDirectory() as home,
+        FakeLLMServer(constant_responder(6.0), LLM_LATENCY_S) as srv,
+    ):
         os.environ["A11Y_JUDGE_HOME"] = home
         specs = [f"openai-compatible:judge-{x}@{srv.openai_base_url}" for x in "ab"]
         timings = []

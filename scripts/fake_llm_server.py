@@ -10,21 +10,13 @@ nothing. Use it to see a jury run end to end without a model (Settings → opena
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from fakes.llm_server import (
-    FakeLLMServer,
-    RecordedRequest,
-    Reply,
-    gemini_schema,
-    openai_schema,
-    schema_instance,
-)
+from fakes.llm_server import FakeLLMServer, constant_responder
 
 
 def main() -> None:
@@ -34,12 +26,7 @@ def main() -> None:
     ap.add_argument("--score", type=float, default=6.0, help="the constant score it replies")
     args = ap.parse_args()
 
-    def responder(req: RecordedRequest) -> Reply:
-        body = req.body if isinstance(req.body, dict) else {}
-        schema = openai_schema(body) or gemini_schema(body) or {"type": "object"}
-        return Reply(json.dumps(schema_instance(schema, number=args.score)))
-
-    server = FakeLLMServer(responder, latency=args.latency, port=args.port)
+    server = FakeLLMServer(constant_responder(args.score), latency=args.latency, port=args.port)
     with server:
         print(f"test double listening: OpenAI-compatible base URL {server.openai_base_url}")
         print(f"  e.g. --judge openai-compatible:fake@{server.openai_base_url}")

@@ -186,20 +186,10 @@ def test_upload_run_download(server: str, tmp_path: Path) -> None:
 def test_settings_adds_an_openai_compatible_judge_to_the_jury(server: str) -> None:
     """A new user adds a local OpenAI-compatible server in Settings and gets a jury result."""
     sys.path.insert(0, str(REPO / "tests"))
-    from fakes.llm_server import (
-        FakeLLMServer,
-        RecordedRequest,
-        Reply,
-        openai_schema,
-        schema_instance,
-    )
-
-    def responder(req: RecordedRequest) -> Reply:
-        schema = openai_schema(req.body) if isinstance(req.body, dict) else None
-        return Reply(json.dumps(schema_instance(schema or {"type": "object"}, number=6.0)))
+    from fakes.llm_server import FakeLLMServer, constant_responder
 
     with (
-        FakeLLMServer(responder) as llm,
+        FakeLLMServer(constant_responder(6.0)) as llm,
         sync_api.sync_playwright() as p,
     ):
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

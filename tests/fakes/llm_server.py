@@ -608,6 +608,17 @@ _FORMATS = {
 }
 
 
+def constant_responder(number: float = 6.0) -> Responder:
+    """A responder that answers every request with a schema-valid reply whose numbers are
+    `number` (the schema read from the OpenAI or Gemini request body)."""
+
+    def respond(req: RecordedRequest) -> Reply:
+        schema = openai_schema(req.body) or gemini_schema(req.body) or {"type": "object"}
+        return Reply(json.dumps(schema_instance(schema, number=number)))
+
+    return respond
+
+
 def schema_instance(schema: dict[str, Any], number: float = 7.0) -> Any:
     """Build a small instance of a JSON schema (also Gemini's upper-case-type dialect).
 
