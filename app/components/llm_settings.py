@@ -15,6 +15,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from a11y_judge.credentials import (
     BASE_URL_VARS,
+    DEFAULT_BASE_URLS,
     KEY_OPTIONAL,
     KEY_VARS,
     base_url,
@@ -33,11 +34,6 @@ NAMES = {
     "openai": "OpenAI",
     "gemini": "Google Gemini",
     "openai-compatible": "OpenAI-compatible server",
-}
-#: The providers' own endpoints, used when no override is set.
-DEFAULT_BASE_URLS = {
-    "openai": "https://api.openai.com/v1",
-    "gemini": "https://generativelanguage.googleapis.com",
 }
 EXAMPLE_MODELS = {
     "openai": "gpt-4.1",

@@ -27,6 +27,11 @@ BASE_URL_VARS: dict[str, str] = {
     "openai": "A11Y_JUDGE_OPENAI_BASE_URL",
     "gemini": "A11Y_JUDGE_GEMINI_BASE_URL",
 }
+#: The providers' own endpoints, used when no override is set.
+DEFAULT_BASE_URLS: dict[str, str] = {
+    "openai": "https://api.openai.com/v1",
+    "gemini": "https://generativelanguage.googleapis.com",
+}
 #: Providers that work without a key (local servers such as Ollama or vLLM).
 KEY_OPTIONAL = frozenset({"openai-compatible"})
 

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from a11y_judge.credentials import KEY_VARS, base_url, redact, require_key, safe_url
+from a11y_judge.credentials import (
+    DEFAULT_BASE_URLS,
+    KEY_VARS,
+    base_url,
+    redact,
+    require_key,
+    safe_url,
+)
 from a11y_judge.errors import JudgeConfigError
 from a11y_judge.judges.base import register
 from a11y_judge.judges.http_errors import is_transient_status, retry_after, status_advice
@@ -29,7 +36,7 @@ class GeminiTransport:
         self._types = types
         self._key = api_key
         self.model = model
-        self.url = url or "https://generativelanguage.googleapis.com"
+        self.url = url or DEFAULT_BASE_URLS["gemini"]
         options = types.HttpOptions(
             base_url=url or None,
             timeout=int(timeout * 1000),

@@ -10,7 +10,14 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from a11y_judge.credentials import KEY_VARS, base_url, redact, require_key, safe_url
+from a11y_judge.credentials import (
+    DEFAULT_BASE_URLS,
+    KEY_VARS,
+    base_url,
+    redact,
+    require_key,
+    safe_url,
+)
 from a11y_judge.errors import JudgeConfigError
 from a11y_judge.judges.base import register
 from a11y_judge.judges.http_errors import is_transient_status, retry_after, status_advice
@@ -123,7 +130,7 @@ def make_openai(rest: str, settings: JudgeSettings) -> LLMJudge:
         model=model,
         transport=transport,
         settings=settings,
-        endpoint=f"openai@{_host(url) if url else 'api.openai.com'}",
+        endpoint=f"openai@{_host(url or DEFAULT_BASE_URLS['openai'])}",
         secrets=(key,),
     )
 
