@@ -20,7 +20,7 @@ from a11y_judge.credentials import (
 from a11y_judge.errors import JudgeConfigError
 from a11y_judge.judges.base import register
 from a11y_judge.judges.http_errors import is_transient_status, retry_after, status_advice
-from a11y_judge.judges.llm import Completion, LLMJudge, Message
+from a11y_judge.judges.llm import Completion, LLMJudge, Message, lazy
 from a11y_judge.judges.settings import JudgeSettings
 from a11y_judge.resilience import Transient
 
@@ -42,7 +42,7 @@ class GeminiTransport:
             timeout=int(timeout * 1000),
             retry_options=types.HttpRetryOptions(attempts=1),
         )
-        self.client = genai.Client(api_key=api_key, http_options=options)
+        self._client = lazy(lambda: genai.Client(api_key=api_key, http_options=options))
 
     def complete(
         self,
@@ -68,7 +68,7 @@ class GeminiTransport:
             temperature=temperature,
             max_output_tokens=max_output_tokens,
         )
-        resp = self.client.models.generate_content(
+        resp = self._client().models.generate_content(
             model=self.model,
             contents=contents,
             config=config,

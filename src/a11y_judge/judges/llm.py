@@ -9,10 +9,11 @@ is recorded as failed with the raw reply kept — never as a score of 0.
 from __future__ import annotations
 
 import statistics
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from a11y_judge.cache import cache_key
 from a11y_judge.credentials import redact
@@ -39,8 +40,25 @@ from a11y_judge.prices import ModelInfo, default_context_tokens, model_info
 from a11y_judge.resilience import ProviderError, Transient, call_with_retries
 
 Message = dict[str, str]  # {"role": "user" | "assistant", "content": "..."}
+T = TypeVar("T")
 #: Tokens kept free besides the reply's max_output_tokens when fitting a prompt.
 CONTEXT_MARGIN = 256
+
+
+def lazy(build: Callable[[], T]) -> Callable[[], T]:
+    """`build()` once, on first use, thread-safely (SDK clients cost tens of ms to make, and
+    the app builds judges on every rerun to check their specs and keys)."""
+    made: list[T] = []
+    lock = threading.Lock()
+
+    def get() -> T:
+        if not made:
+            with lock:
+                if not made:
+                    made.append(build())
+        return made[0]
+
+    return get
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from a11y_judge.credentials import (
 from a11y_judge.errors import JudgeConfigError
 from a11y_judge.judges.base import register
 from a11y_judge.judges.http_errors import is_transient_status, retry_after, status_advice
-from a11y_judge.judges.llm import Completion, LLMJudge, Message
+from a11y_judge.judges.llm import Completion, LLMJudge, Message, lazy
 from a11y_judge.judges.settings import JudgeSettings
 from a11y_judge.resilience import Transient
 
@@ -41,7 +41,10 @@ class OpenAIChatTransport:
         self._key = api_key
         self.provider = provider
         self.model = model
-        self.client = openai.OpenAI(api_key=api_key, base_url=url, max_retries=0, timeout=timeout)
+        self.url = url or DEFAULT_BASE_URLS["openai"]
+        self._client = lazy(
+            lambda: openai.OpenAI(api_key=api_key, base_url=url, max_retries=0, timeout=timeout)
+        )
 
     def complete(
         self,
@@ -67,7 +70,7 @@ class OpenAIChatTransport:
             request["max_completion_tokens"] = max_output_tokens
         else:  # many compatible servers know only the older name
             request["max_tokens"] = max_output_tokens
-        resp = self.client.chat.completions.create(**request)
+        resp = self._client().chat.completions.create(**request)
         usage = resp.usage
         if not resp.choices:
             return Completion("", finish="no choices in the reply")
@@ -96,7 +99,7 @@ class OpenAIChatTransport:
         if isinstance(exc, o.APITimeoutError):
             return f"{who} did not answer within the timeout"
         if isinstance(exc, o.APIConnectionError):
-            return f"{who} could not be reached at {safe_url(str(self.client.base_url))}"
+            return f"{who} could not be reached at {safe_url(self.url)}"
         if isinstance(exc, o.APIStatusError):
             detail = exc.message if isinstance(exc.message, str) else ""
             detail = redact(detail, [self._key])  # before cutting, so no key fragment survives
