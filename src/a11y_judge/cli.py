@@ -335,7 +335,8 @@ def _cache(args: argparse.Namespace) -> int:
         cache.close()
     print(f"cache      {st.directory}")
     print(f"entries    {st.entries}")
-    print(f"size       {st.volume_bytes / 1e6:.1f} MB of {st.size_limit_bytes / 1e6:.0f} MB cap")
+    mib = 1024 * 1024
+    print(f"size       {st.volume_bytes / mib:.1f} MiB of {st.size_limit_bytes / mib:.0f} MiB cap")
     print(f"hits       {st.hits}")
     print(f"misses     {st.misses}")
     return 0

@@ -1201,7 +1201,7 @@ def test_cli_evaluate_with_three_judges_then_cache_stats_and_clear(
     lines = dict(line.split(None, 1) for line in out.strip().splitlines())
     assert lines["cache"] == str(cache_dir())
     assert (lines["entries"], lines["hits"], lines["misses"]) == ("8", "8", "8")
-    assert re.fullmatch(r"\d+\.\d MB of 268 MB cap", lines["size"])
+    assert re.fullmatch(r"\d+\.\d MiB of 256 MiB cap", lines["size"])
 
     code, out, err = cli(capsys, "cache", "clear")
     assert code == 0 and out.strip() == f"removed 8 cached replies from {cache_dir()}"
