@@ -233,6 +233,14 @@ class LLMEnv:
     rubric: Rubric
     opened: list[JudgeSettings] = field(default_factory=list)
 
+    def warm_up(self, provider: str) -> None:
+        """One request through the provider's SDK, then forget it: the first request in a process
+        pays the SDK's lazy imports, which would blur arrival times measured at the server."""
+        judge = self.judge(provider, self.settings(use_cache=False))
+        assert judge.judge(self.audit, self.plans[0], self.rubric).status == "ok"
+        with self.jury.lock:
+            self.jury.times.clear()
+
     def settings(self, **kw: Any) -> JudgeSettings:
         kw.setdefault("retry", FAST)
         kw.setdefault("timeout", 5.0)
@@ -794,6 +802,7 @@ def test_breaker_half_opens_after_the_cooldown_and_closes_on_success(llm: LLMEnv
 
 
 def test_requests_per_minute_spaces_the_requests(llm: LLMEnv) -> None:
+    llm.warm_up("openai")
     run = llm.run([SPECS["openai"]], llm.settings(rpm=600), plans=llm.plans[:3])
     assert run.status == "ok", run.error
     times = sorted(llm.jury.times)
@@ -803,6 +812,7 @@ def test_requests_per_minute_spaces_the_requests(llm: LLMEnv) -> None:
 
 
 def test_concurrency_caps_the_requests_in_flight(llm: LLMEnv) -> None:
+    llm.warm_up("gemini")
     llm.server.latency = 0.25
     run = llm.run([SPECS["gemini"]], llm.settings(concurrency=2))
     assert run.status == "ok", run.error

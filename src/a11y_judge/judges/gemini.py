@@ -44,6 +44,10 @@ class GeminiTransport:
         )
         self._client = lazy(lambda: genai.Client(api_key=api_key, http_options=options))
 
+    def connect(self) -> None:
+        """Build the SDK client now (it is built on first use; building costs tens of ms)."""
+        self._client()
+
     def complete(
         self,
         system: str,

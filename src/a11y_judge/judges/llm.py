@@ -74,6 +74,11 @@ class Completion:
 class Transport(Protocol):
     """Sends one chat (system + messages) that must answer in the given JSON schema."""
 
+    def connect(self) -> None:
+        """Build the SDK client if not yet built (called before waiting for a rate-limit slot,
+        so the slot is spent sending, not constructing)."""
+        ...
+
     def complete(
         self,
         system: str,
@@ -308,6 +313,7 @@ class LLMJudge:
             sent = prompt.tokens + sum(len(m["content"]) for m in messages[1:]) // 3
             estimate = self._price.cost(sent, self.settings.max_output_tokens)
         self.settings.budget.reserve(estimate)
+        self.transport.connect()
         actual = 0.0
         try:
             completion, retries = call_with_retries(

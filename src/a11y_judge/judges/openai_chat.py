@@ -46,6 +46,10 @@ class OpenAIChatTransport:
             lambda: openai.OpenAI(api_key=api_key, base_url=url, max_retries=0, timeout=timeout)
         )
 
+    def connect(self) -> None:
+        """Build the SDK client now (it is built on first use; building costs tens of ms)."""
+        self._client()
+
     def complete(
         self,
         system: str,
