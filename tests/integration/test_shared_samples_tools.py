@@ -108,6 +108,8 @@ def test_openacr_samples(name: str) -> None:
     if "drupal" in name:
         assert "ACR-1.2.5" in ids(findings)  # does-not-support (web, authoring-tool)
         assert {"1.1.1", "1.4.3", "4.1.2"} <= scs(findings)
+        aaa = {f.id: f for f in findings}["ACR-2.4.9"]  # in the AAA chapter, marked disabled
+        assert aaa.title == "2.4.9 Link Purpose (Link Only): partially supports (web)"
     else:
         assert any(f.needs_review for f in findings)  # not-evaluated criteria
         assert {"1.3.3", "1.4.3"} <= scs(findings)

@@ -25,8 +25,39 @@ def by_id(findings: list[Any]) -> dict[str, Any]:
 
 def test_only_non_supporting_wcag_criteria_become_findings() -> None:
     findings = openacr.parse(load(), "acr.yaml")
-    # 2.1.1 supports, 1.4.11 not applicable, AAA chapter disabled, 302.1 is not WCAG
-    assert [f.id for f in findings] == ["ACR-1.1.1", "ACR-1.3.1", "ACR-1.4.3"]
+    # 2.1.1 supports, 1.4.11 not applicable, 302.1 is not WCAG
+    assert [f.id for f in findings] == ["ACR-1.1.1", "ACR-1.3.1", "ACR-1.4.3", "ACR-1.4.6"]
+
+
+def test_hidden_aaa_chapter_is_still_read() -> None:
+    """`disabled: true` hides a chapter from the rendered ACR; its results still stand."""
+    enhanced = by_id(openacr.parse(load(), "acr.yaml"))["ACR-1.4.6"]
+    assert enhanced.title == "1.4.6 Contrast (Enhanced): partially supports (web)"
+    assert "high-contrast theme" in enhanced.description
+    assert "not shown in its report" in enhanced.description
+
+
+def test_components_without_a_name() -> None:
+    doc = {
+        "title": "X",
+        "chapters": {
+            "success_criteria_level_aaa": {
+                "criteria": [
+                    {
+                        "num": "2.4.9",
+                        "components": [
+                            {"adherence": {"level": "supports"}},
+                            {"adherence": {"level": "partially-supports", "notes": "Some"}},
+                        ],
+                    }
+                ]
+            }
+        },
+    }
+    (finding,) = openacr.parse(doc, "acr.yaml")
+    assert finding.title == "2.4.9 Link Purpose (Link Only): partially supports (component 2)"
+    assert finding.locations == ["component 2"]
+    assert finding.description == "component 2: Some"
 
 
 def test_partially_supports() -> None:

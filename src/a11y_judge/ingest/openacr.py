@@ -51,20 +51,27 @@ def _notes(component: dict[str, Any]) -> str:
     return squash(md_links_to_text(str(notes or ""), keep_url=False))
 
 
-def _finding(num: str, components: list[dict[str, Any]]) -> Finding | None:
+def _name(component: dict[str, Any], position: int) -> str:
+    """The component's name; one without a name is called by its position."""
+    return squash(component.get("name")) or f"component {position}"
+
+
+def _finding(num: str, components: list[dict[str, Any]], hidden: bool) -> Finding | None:
     """The finding for one criterion, or None when every component supports it (or is N/A)."""
-    flagged = [(c, _level(c)) for c in components if _level(c) in _LEVELS]
+    flagged = [
+        (_name(c, i), c, _level(c)) for i, c in enumerate(components, 1) if _level(c) in _LEVELS
+    ]
     if not flagged:
         return None
-    worst = min((lvl for _c, lvl in flagged), key=list(_LEVELS).index)
-    by_level = {
-        lvl: dedupe(str(c.get("name") or "?") for c, lv in flagged if lv == lvl) for lvl in _LEVELS
-    }
+    worst = min((lvl for _n, _c, lvl in flagged), key=list(_LEVELS).index)
+    by_level = {lvl: dedupe(n for n, _c, lv in flagged if lv == lvl) for lvl in _LEVELS}
     status = "; ".join(
         f"{lvl.replace('-', ' ')} ({', '.join(names)})" for lvl, names in by_level.items() if names
     )
     sc = catalog().get(num)
-    notes = [f"{c.get('name') or '?'}: {n}" for c, _lvl in flagged if (n := _notes(c))]
+    notes = [f"{name}: {n}" for name, c, _lvl in flagged if (n := _notes(c))]
+    if hidden:
+        notes.append("(The ACR records this in a chapter it marks as not shown in its report.)")
     return Finding(
         id=f"ACR-{num}",
         wcag=[num] if sc else [],
@@ -72,14 +79,21 @@ def _finding(num: str, components: list[dict[str, Any]]) -> Finding | None:
         severity=_LEVELS[worst],
         title=f"{num} {sc.title}: {status}" if sc else f"{num}: {status}",
         description=shorten("\n".join(notes), _MAX_DESCRIPTION),
-        locations=dedupe(str(c.get("name") or "") for c, _lvl in flagged),
+        locations=dedupe(name for name, _c, _lvl in flagged),
         needs_review=worst == "not-evaluated",
     )
 
 
 def _criteria(name: str, chapter: Any, filename: str) -> list[dict[str, Any]]:
-    """The criteria of a chapter (validated); [] for a disabled chapter."""
-    if not isinstance(chapter, dict) or chapter.get("disabled") is True:
+    """The criteria of a chapter (validated).
+
+    A chapter marked `disabled` is only hidden from the ACR's rendered report; the WCAG chapters'
+    results are still the vendor's statements (Drupal's AAA chapter records 2.4.9 as partially
+    supported), so they are read. Other disabled chapters (hardware, software…) are skipped.
+    """
+    if not isinstance(chapter, dict):
+        return []
+    if chapter.get("disabled") is True and name not in _SC_CHAPTERS:
         return []
     criteria = chapter.get("criteria") or []
     if not isinstance(criteria, list):
@@ -104,7 +118,11 @@ def parse(doc: Any, filename: str) -> list[Finding]:
                 raise IngestError(
                     filename, f"criterion {num}: components is not a list", hint=_HINT
                 )
-            finding = _finding(num, [c for c in components if isinstance(c, dict)])
+            finding = _finding(
+                num,
+                [c for c in components if isinstance(c, dict)],
+                hidden=chapter.get("disabled") is True,
+            )
             if finding:
                 findings.append(finding)
     ids = unique_ids([f.id for f in findings])
