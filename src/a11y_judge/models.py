@@ -52,6 +52,9 @@ class Finding(BaseModel):
     title: str
     description: str = ""
     locations: list[str] = Field(default_factory=list)
+    snippets: list[str] = Field(
+        default_factory=list, description="Markup of the failing elements, as the audit shows it"
+    )
     recommendation: str = ""
     needs_review: bool = False
     rule_id: str | None = Field(

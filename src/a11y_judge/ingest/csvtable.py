@@ -33,7 +33,20 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "severity": ("severity", "impact", "priority", "level of impact"),
     "title": ("title", "issue", "summary", "finding", "name", "problem", "issue title"),
     "description": ("description", "details", "detail", "observation", "issue description"),
-    "location": ("location", "url", "page", "selector", "element", "component", "pages"),
+    "location": (
+        "location",
+        "locations",
+        "url",
+        "page",
+        "pages",
+        "selector",
+        "element",
+        "component",
+        "where",
+        "affected pages",
+        "pages affected",
+        "screen",
+    ),
     "recommendation": (
         "recommendation",
         "fix",
@@ -56,19 +69,13 @@ _REVIEW_WORDS = (
     "cannot tell",
     "can't tell",
 )
-_SKIP_WORDS = {
-    "pass",
-    "passed",
-    "passes",
-    "resolved",
-    "fixed",
-    "closed",
-    "done",
-    "ok",
-    "not applicable",
-    "n/a",
-    "na",
-}
+#: A status that says the row is no longer an open problem ('Resolved', 'Fixed – retested 3 May').
+_SKIP_STATUS = re.compile(
+    r"^(?:pass(?:ed|es)?|resolved|fixed|closed|done|ok|complete[d]?|remediated|"
+    r"not applicable|n/?a|no longer (?:an issue|reproducible|applies))\b"
+)
+#: Cells that hold no ID ('—' in an ID column means the issue has none).
+_NO_ID = re.compile(r"^(?:[-–—_?]+|n/?a|none|tbc|tbd)?$", re.IGNORECASE)
 _DELIMITERS = (",", ";", "\t")
 _HINT = (
     "Give the table a header row with at least a Title (or Issue/Summary) or Description "
@@ -154,7 +161,7 @@ def _cell(row: list[str], cols: dict[str, int], fld: str) -> str:
 def _review_or_skip(status: str) -> bool | None:
     """True = needs review, False = failure, None = skip the row (passed/resolved)."""
     value = squash(status).lower()
-    if value in _SKIP_WORDS:
+    if _SKIP_STATUS.match(value):
         return None
     return any(w in value for w in _REVIEW_WORDS)
 
@@ -175,16 +182,19 @@ def _locations(cell: str) -> list[str]:
     return dedupe(squash(p) for p in re.split(r"[;\n\r]+", cell))
 
 
-def _finding(row: list[str], cols: dict[str, int], number: int) -> Finding | None:
-    """The finding for one data row, or None to skip it (passed, resolved or empty)."""
+def _finding(row: list[str], cols: dict[str, int], number: int | None) -> Finding | None:
+    """The finding for one data row, or None to skip it (passed, resolved or empty).
+
+    A row without an ID of its own gets 'row-N', or '' when number is None (the caller names it).
+    """
     review = _review_or_skip(_cell(row, cols, "status"))
     title, desc = _cell(row, cols, "title"), _cell(row, cols, "description")
     if review is None or not (title or desc):
         return None
-    raw_id = _cell(row, cols, "id")
+    raw_id = "" if _NO_ID.match(_cell(row, cols, "id")) else _cell(row, cols, "id")
     wcag, source = _wcag(row, cols, title, desc)
     return Finding(
-        id=re.sub(r"\s+", "-", raw_id) if raw_id else f"row-{number}",
+        id=re.sub(r"\s+", "-", raw_id) if raw_id else (f"row-{number}" if number else ""),
         wcag=wcag,
         wcag_source=source,
         severity=normalize_severity(_cell(row, cols, "severity")),
@@ -213,9 +223,18 @@ def parse(doc: Any, filename: str) -> list[Finding]:
     return rows_to_findings(rows)
 
 
-def rows_to_findings(rows: list[list[str]]) -> list[Finding]:
-    """Findings from table rows whose first row is the header (CSV files, report tables)."""
+def rows_to_findings(rows: list[list[str]], row_ids: bool = True) -> list[Finding]:
+    """Findings from table rows whose first row is the header (CSV files, report tables).
+
+    Rows without an ID are 'row-N' (row_ids) or keep an empty id for the caller to name.
+    """
     cols = map_columns(rows[0])
-    built = [f for n, row in enumerate(rows[1:], start=1) if (f := _finding(row, cols, n))]
+    built = [
+        f
+        for n, row in enumerate(rows[1:], start=1)
+        if (f := _finding(row, cols, n if row_ids else None))
+    ]
+    if not row_ids:
+        return built
     ids = unique_ids([f.id for f in built])
     return [f.model_copy(update={"id": i}) for f, i in zip(built, ids, strict=True)]

@@ -10,7 +10,12 @@ A report is read the way a reviewer reads it:
   one finding; its own ID is kept;
 * a section under a 'Findings' heading with a plain list (or plain lines) gives one finding per
   item that describes a problem;
-* a table whose header names issue/title and WCAG or severity columns gives one finding per row.
+* a table whose header names issue/title and WCAG or severity columns gives one finding per row;
+  rows whose status says resolved or fixed (retest tables) are not open findings;
+* sub-headings inside a finding's section ('Description', 'User impact', 'Steps to reproduce',
+  'Current code', 'Recommendation' …) are parts of that finding, never findings of their own;
+* one issue listed twice — a summary-table row and its detailed section (same ID, or the same
+  title when there is none) — is one finding (see `merge_entries`).
 """
 
 from __future__ import annotations
@@ -64,6 +69,20 @@ _SEVERITY_SUFFIX = re.compile(
 _LABEL = re.compile(
     r"^\W{0,3}(?:\*\*|__)?\s*([A-Za-z][A-Za-z ()/'’&-]{0,40}?)\s*(?:\*\*|__)?\s*:"
     r"\s*(?:\*\*|__)?\s*(.*)$"
+)
+
+#: Sub-headings that are parts of a finding's section, not findings ('#### Steps to reproduce').
+_PART_HEADING = re.compile(
+    r"^(?:issue )?(?:description|details|summary|user impact|impact|who is affected|"
+    r"affected users|steps(?: to reproduce)?|reproduction steps|how to reproduce|"
+    r"(?:current|existing|sample|example|failing) (?:code|markup)|code(?: sample| example)?|"
+    r"example|current behaviou?r|expected behaviou?r|actual behaviou?r|expected result|"
+    r"actual result|recommendations?|recommended (?:fix|solution)|solution|suggested fix|"
+    r"how to fix|fix|remediation|severity|priority|wcag(?: references?)?|"
+    r"success criteri(?:on|a)|location|locations|affected pages|pages affected|elements?|"
+    r"evidence|screenshots?|notes?|screen reader comments|comments|why it matters|"
+    r"technical details|testing|how to test|test steps|status|resources)$",
+    re.IGNORECASE,
 )
 
 _FIELD_OF_LABEL: dict[str, str] = {}
@@ -134,7 +153,15 @@ for _field, _labels in {
         "current behavior",
         "expected behaviour",
         "expected behavior",
+        "actual behaviour",
+        "actual behavior",
+        "steps to reproduce",
+        "steps",
+        "how to reproduce",
+        "who is affected",
+        "affected users",
     ),
+    "code": ("current code", "existing code", "code", "code sample", "failing code", "markup"),
     "status": ("status", "type", "result"),
 }.items():
     for _label in _labels:
@@ -177,6 +204,15 @@ def _sections(blocks: list[Block]) -> list[_Section]:
         if b.kind == "heading" and _ID_HEADING.match(_clean(b.text)):
             sections[-1].blocks.append(Block("para", _clean(b.text)))
             continue
+        current = sections[-1]
+        if (
+            b.kind == "heading"
+            and current.heading
+            and b.level > current.level
+            and _PART_HEADING.match(_clean(b.text))
+        ):
+            current.blocks.append(Block("para", f"{_clean(b.text)}:"))  # a field of the finding
+            continue
         if b.kind != "heading":
             sections[-1].blocks.append(b)
             continue
@@ -207,7 +243,7 @@ def _fields(blocks: list[Block]) -> tuple[dict[str, list[str]], list[str], list[
         if b.kind == "table":
             continue
         if b.kind == "code":
-            if current is not None and current != "recommendation":
+            if current != "recommendation":  # the finding's own markup, not the fix
                 fields.setdefault("code", []).append(b.text)
             continue
         text = b.text.strip()
@@ -250,13 +286,20 @@ def _finding_from_section(s: _Section, fields: dict[str, list[str]], body: list[
     sev_suffix = _SEVERITY_SUFFIX.search(title)
     title = _clean(_SEVERITY_SUFFIX.sub("", title)) or own_id or "Untitled finding"
     severity = Severity.UNKNOWN
-    if fields.get("severity"):
-        severity = normalize_severity(" ".join(fields["severity"][:1]))
+    severity_prose: list[str] = []  # '#### User impact' followed by sentences, not a rating
+    for value in fields.get("severity", []):
+        rated = normalize_severity(value) if len(value.split()) <= 4 else Severity.UNKNOWN
+        if rated is Severity.UNKNOWN:
+            severity_prose.append(value)
+        elif severity is Severity.UNKNOWN:
+            severity = rated
     if severity is Severity.UNKNOWN and sev_suffix:
         severity = normalize_severity(sev_suffix.group(1))
     if severity is Severity.UNKNOWN and s.severity is not None:
         severity = s.severity
-    description = _clean(" ".join(body + fields.get("description", []) + fields.get("other", [])))
+    description = _clean(
+        " ".join(body + fields.get("description", []) + severity_prose + fields.get("other", []))
+    )
     recommendation = _clean(" ".join(fields.get("recommendation", [])))
     wcag_text = " ".join(fields.get("wcag", []))
     stated = wcag.find_criteria(wcag_text) if wcag_text else []
@@ -271,6 +314,7 @@ def _finding_from_section(s: _Section, fields: dict[str, list[str]], body: list[
         description=description[:2000],
         recommendation=recommendation[:2000],
         locations=locations[:50],
+        snippets=[c.strip()[:400] for c in fields.get("code", []) if c.strip()][:10],
         needs_review=any(w in status for w in ("review", "manual", "verify", "potential")),
     )
     return _with_sc(finding, stated)
@@ -313,23 +357,23 @@ def _is_table_of_findings(rows: list[list[str]]) -> bool:
 
 
 def findings_from_blocks(blocks: list[Block], filename: str) -> list[Finding]:
-    """Every finding in a human-written report, with the report's own IDs kept."""
+    """Every finding in a human-written report, once each, with the report's own IDs kept."""
     sections = _sections(blocks)
-    findings: list[Finding] = []
+    entries: list[tuple[Finding, str]] = []  # (finding, where it came from: table/section/item)
     for s in sections:
         trail = [*s.path, (s.level, s.heading)]
         if any(_is_boilerplate(level, h) for level, h in trail if h):
             continue
         for b in s.blocks:
             if b.kind == "table" and _is_table_of_findings(b.rows):
-                findings.extend(rows_to_findings(b.rows))
+                entries.extend((f, "table") for f in rows_to_findings(b.rows, row_ids=False))
         if severity_in_heading(s.heading) is not None and not s.blocks:
             continue
         fields, body, items = _fields(s.blocks)
         under_findings = any(_FINDINGS_HEADING.search(h) for _, h in s.path if h)
         has_fields = bool(_FINDING_FIELDS & {k for k, v in fields.items() if v or k != "other"})
         if has_fields and s.heading:
-            findings.append(_finding_from_section(s, fields, body))
+            entries.append((_finding_from_section(s, fields, body), "section"))
         elif (
             s.children == 0
             and (under_findings or s.severity is not None or _FINDINGS_HEADING.search(s.heading))
@@ -337,10 +381,86 @@ def findings_from_blocks(blocks: list[Block], filename: str) -> list[Finding]:
         ):
             texts = [i.text for i in items if i.level == 0] if items else body
             if items or len(body) > 1 or not s.heading or _FINDINGS_HEADING.search(s.heading):
-                findings.extend(_item_findings(s, texts))
+                entries.extend((f, "item") for f in _item_findings(s, texts))
             else:
-                findings.append(_finding_from_section(s, fields, body))
-    return _assign_ids(findings)
+                entries.append((_finding_from_section(s, fields, body), "section"))
+    return _assign_ids(merge_entries(entries))
+
+
+def _title_key(title: str) -> str:
+    """'LO-01: Renew button is not keyboard-operable.' → 'renew button is not keyboard operable'."""
+    return " ".join(re.findall(r"[a-z0-9]+", title.lower()))
+
+
+def merge_entries(entries: list[tuple[Finding, str]]) -> list[Finding]:
+    """One finding per issue: entries with the same own ID, or a table row and a section with
+    the same title when one of them has no ID, are merged (first position kept)."""
+    merged: list[tuple[Finding, set[str]]] = []
+    by_id: dict[str, int] = {}
+    by_title: dict[str, list[int]] = {}
+    for finding, origin in entries:
+        fid = finding.id.lower()
+        hit = by_id.get(fid) if fid else None
+        if hit is None:
+            for i in by_title.get(_title_key(finding.title), []):
+                other, origins = merged[i]
+                if origin not in origins and not (fid and other.id):
+                    hit = i
+                    break
+        if hit is None:
+            merged.append((finding, {origin}))
+            hit = len(merged) - 1
+        else:
+            other, origins = merged[hit]
+            merged[hit] = (_combine(other, origins, finding, origin), origins | {origin})
+        if merged[hit][0].id:
+            by_id[merged[hit][0].id.lower()] = hit
+        by_title.setdefault(_title_key(finding.title), []).append(hit)
+    return [f for f, _ in merged]
+
+
+def _combine(first: Finding, first_origins: set[str], second: Finding, origin: str) -> Finding:
+    """Two entries of one issue as one finding.
+
+    The summary table gives severity and locations (it is the auditor's rating of the issue
+    among all the others, the order a plan is judged against); the detailed section gives the
+    title, description, markup and recommendation. When the two disagree on severity, the table
+    wins and the description says so.
+    """
+    table, detail = (first, second) if "table" in first_origins else (second, first)
+    if origin == "table" and "table" in first_origins:
+        table, detail = first, second  # two tables (summary + retest): the first one rules
+    severity = table.severity if table.severity is not Severity.UNKNOWN else detail.severity
+    notes = []
+    if Severity.UNKNOWN not in (table.severity, detail.severity) and (
+        table.severity is not detail.severity
+    ):
+        notes.append(
+            f"Severity: the summary table rates it {table.severity.value}, the detailed section "
+            f"{detail.severity.value}; the table's rating is used."
+        )
+    stated = [f for f in (table, detail) if f.wcag_source == "stated"]
+    wcag_from = stated or [f for f in (table, detail) if f.wcag]
+    description = " ".join(_distinct(detail.description, table.description, *notes))
+    return detail.model_copy(
+        update={
+            "id": first.id or second.id,
+            "title": detail.title if len(detail.title) >= len(table.title) else table.title,
+            "severity": severity,
+            "wcag": sorted({sc for f in wcag_from for sc in f.wcag}, key=wcag.sort_key),
+            "wcag_source": wcag_from[0].wcag_source if wcag_from else "none",
+            "description": description[:2000],
+            "locations": _distinct(*table.locations, *detail.locations)[:50],
+            "snippets": _distinct(*detail.snippets, *table.snippets)[:10],
+            "recommendation": detail.recommendation or table.recommendation,
+            "needs_review": table.needs_review and detail.needs_review,
+        }
+    )
+
+
+def _distinct(*texts: str) -> list[str]:
+    """Non-empty texts without repeats, in order."""
+    return list(dict.fromkeys(t for t in texts if t))
 
 
 def _assign_ids(findings: list[Finding]) -> list[Finding]:
