@@ -87,6 +87,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     ev.add_argument("--json", action="store_true", help="print the run document as JSON")
     ev.add_argument("--no-history", action="store_true", help="do not record the run")
+    ev.add_argument(
+        "--processes",
+        type=_positive_int,
+        help="worker processes for the offline judge on large runs (default: every usable "
+        "core; 1 judges in this process)",
+    )
 
     pa = sub.add_parser("parse", help="show what ingestion understood of a file")
     pa.add_argument("file")
@@ -212,7 +218,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     settings = _settings(args)
     try:
         judges = [create_judge(spec, settings) for spec in (args.judge or ["offline"])]
-        run = evaluate(audit, plans, judges, rubric)
+        run = evaluate(audit, plans, judges, rubric, processes=args.processes)
     finally:
         settings.close()
     if not args.no_history:

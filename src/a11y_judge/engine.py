@@ -6,7 +6,8 @@ import statistics
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 
 from a11y_judge.errors import A11yJudgeError
 from a11y_judge.judges.base import Judge
@@ -25,10 +26,14 @@ from a11y_judge.models import (
     RunStatus,
     utcnow,
 )
+from a11y_judge.parallel import discard_pool, process_pool, usable_cores
 from a11y_judge.rubric import weighted_score
 
 #: Called after each judgment: (done, total, judgment).
 Progress = Callable[[int, int, Judgment], None]
+
+#: Fewer plans than this are judged in this process: starting workers would cost more.
+PROCESS_POOL_MIN_PLANS = 12
 
 
 def new_run_id() -> str:
@@ -62,6 +67,13 @@ def _judge_one(judge: Judge, audit: AuditReport, plan: Plan, rubric: Rubric) -> 
     if not judgment.latency_ms:
         judgment.latency_ms = (time.perf_counter() - start) * 1000
     return judgment
+
+
+def _judge_chunk(
+    judge: Judge, audit: AuditReport, plans: list[Plan], rubric: Rubric
+) -> list[Judgment]:
+    """A worker process's share: several plans by one CPU-bound judge."""
+    return [_judge_one(judge, audit, p, rubric) for p in plans]
 
 
 def _combine_criterion(criterion: str, judgments: list[Judgment]) -> CriterionResult:
@@ -116,11 +128,14 @@ def evaluate(
     *,
     progress: Progress | None = None,
     max_workers: int | None = None,
+    processes: int | None = None,
 ) -> Run:
     """Judge every plan with every judge (each plan on its own) and rank the plans.
 
-    `max_workers` defaults to the judges' combined concurrency (LLM judges wait on the network;
-    each provider's own limit is enforced by its gate).
+    CPU-bound judges (the offline judge) run in a pool of `processes` worker processes (default:
+    every usable core) once there are PROCESS_POOL_MIN_PLANS plans; 1 keeps them in this
+    process. Other judges run in threads: `max_workers` defaults to their combined concurrency
+    (LLM judges wait on the network; each provider's own limit is enforced by its gate).
     """
     if not plans:
         raise A11yJudgeError("no plans to evaluate", hint="Add at least one remediation plan")
@@ -134,18 +149,42 @@ def evaluate(
         )
     start = time.perf_counter()
     tasks = [(j, p) for p in plans for j in judges]
+    workers = usable_cores() if processes is None else processes
+    pooled = {
+        i
+        for i, (j, _p) in enumerate(tasks)
+        if getattr(j, "cpu_bound", False) and workers > 1 and len(plans) >= PROCESS_POOL_MIN_PLANS
+    }
+    threaded = [i for i in range(len(tasks)) if i not in pooled]
     if max_workers is None:
-        max_workers = _pool_size(judges)
-    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(tasks), 64))) as pool:
-        futures = {
-            pool.submit(_judge_one, j, audit, p, rubric): i for i, (j, p) in enumerate(tasks)
-        }
-        by_task: dict[int, Judgment] = {}
-        for done, fut in enumerate(as_completed(futures), start=1):
-            judgment = fut.result()
-            by_task[futures[fut]] = judgment
-            if progress is not None:
-                progress(done, len(tasks), judgment)
+        max_workers = _pool_size([j for i, (j, _p) in enumerate(tasks) if i in threaded] or judges)
+    by_task: dict[int, Judgment] = {}
+
+    def record(index: int, judgment: Judgment) -> None:
+        by_task[index] = judgment
+        if progress is not None:
+            progress(len(by_task), len(tasks), judgment)
+
+    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(tasks), 64))) as threads:
+        futures: dict[Future[list[Judgment]], list[int]] = {}
+        for chunk in _chunks(sorted(pooled), tasks, workers):
+            judge = tasks[chunk[0]][0]
+            plans_of = [tasks[i][1] for i in chunk]
+            futures[process_pool(workers).submit(_judge_chunk, judge, audit, plans_of, rubric)] = (
+                chunk
+            )
+        for i in threaded:
+            judge, plan = tasks[i]
+            futures[threads.submit(_judge_chunk, judge, audit, [plan], rubric)] = [i]
+        for fut in as_completed(futures):
+            indices = futures[fut]
+            try:
+                done = fut.result()
+            except BrokenProcessPool:  # a worker died (killed, out of memory): judge here
+                discard_pool()
+                done = [_judge_one(tasks[i][0], audit, tasks[i][1], rubric) for i in indices]
+            for i, judgment in zip(indices, done, strict=True):
+                record(i, judgment)
     judgments = [by_task[i] for i in range(len(tasks))]
     results: list[PlanResult] = []
     for plan in plans:
@@ -197,6 +236,19 @@ def evaluate(
         error=_failure_summary(judges, judgments),
         stats=_stats(judges, judgments),
     )
+
+
+def _chunks(indices: list[int], tasks: list[tuple[Judge, Plan]], workers: int) -> list[list[int]]:
+    """Pooled tasks grouped by judge into chunks: about four per worker, so that the workers
+    finish together and progress keeps moving, yet each message carries several plans."""
+    by_judge: dict[str, list[int]] = {}
+    for i in indices:
+        by_judge.setdefault(tasks[i][0].id, []).append(i)
+    chunks: list[list[int]] = []
+    for group in by_judge.values():
+        size = max(1, -(-len(group) // (workers * 4)))
+        chunks.extend(group[k : k + size] for k in range(0, len(group), size))
+    return chunks
 
 
 def _pool_size(judges: Sequence[Judge]) -> int:

@@ -357,6 +357,7 @@ class OfflineJudge:
     id = "offline"
     provider = "offline"
     model: str | None = "evidence-heuristics-v1"
+    cpu_bound = True  # the engine runs it in worker processes for large runs
 
     def judge(self, audit: AuditReport, plan: Plan, rubric: Rubric) -> Judgment:
         """Score one plan on every rubric criterion this judge knows."""

@@ -1,0 +1,69 @@
+"""The engine judges large runs with the offline judge in worker processes, with equal results."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from a11y_judge.engine import PROCESS_POOL_MIN_PLANS, evaluate
+from a11y_judge.ingest import plan_files, read_audit, read_plans
+from a11y_judge.judges.offline import OfflineJudge
+from a11y_judge.models import AuditReport, Judgment, Plan, Rubric, Run
+from a11y_judge.rubric import load_rubric
+
+
+def _inputs(demo_dir: Path) -> tuple[AuditReport, list[Plan], Rubric]:
+    audit = read_audit(demo_dir / "northwind-audit.md")
+    base = read_plans((str(p), None) for p in plan_files(demo_dir / "plans"))
+    plans = [
+        p.model_copy(update={"name": f"{p.name}-{i}", "text": f"{p.text}\n\nVariant {i}.\n"})
+        for i, p in enumerate(base[i % len(base)] for i in range(PROCESS_POOL_MIN_PLANS + 2))
+    ]
+    return audit, plans, load_rubric()
+
+
+def _comparable(run: Run) -> list[tuple[str, int, float | None, list[str]]]:
+    return [(r.name, r.rank, r.score, r.coverage.covered) for r in run.results]
+
+
+def test_worker_processes_give_the_same_results(demo_dir: Path) -> None:
+    audit, plans, rubric = _inputs(demo_dir)
+    seen: list[tuple[int, int]] = []
+    pooled = evaluate(
+        audit,
+        plans,
+        [OfflineJudge()],
+        rubric,
+        processes=2,
+        progress=lambda done, total, _j: seen.append((done, total)),
+    )
+    local = evaluate(audit, plans, [OfflineJudge()], rubric, processes=1)
+    assert _comparable(pooled) == _comparable(local)
+    assert [j.scores for j in pooled.judgments] == [j.scores for j in local.judgments]
+    assert [d for d, _ in seen] == list(range(1, len(plans) + 1))
+    assert {t for _, t in seen} == {len(plans)}
+
+
+class _DiesInWorkers(OfflineJudge):
+    """Kills the worker process it runs in (as the OOM killer would); fine in the parent."""
+
+    id = "offline-dies"
+
+    def __init__(self) -> None:
+        self.parent = os.getpid()  # pickled with the judge: workers see the parent's pid
+
+    def judge(self, audit: AuditReport, plan: Plan, rubric: Rubric) -> Judgment:
+        if os.getpid() != self.parent:
+            os._exit(1)
+        return super().judge(audit, plan, rubric)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_a_dead_worker_costs_no_judgment(demo_dir: Path) -> None:
+    audit, plans, rubric = _inputs(demo_dir)
+    run = evaluate(audit, plans, [_DiesInWorkers()], rubric, processes=2)
+    assert run.status == "ok"
+    assert len(run.judgments) == len(plans)
+    assert all(j.status == "ok" for j in run.judgments)
