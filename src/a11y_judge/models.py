@@ -169,12 +169,22 @@ class AntiPattern(BaseModel):
 
 
 class Coverage(BaseModel):
-    """Which findings a plan addresses."""
+    """Which findings a plan addresses (proposes a fix for), only mentions, or misses."""
 
     covered: list[str]
     missed: list[str]
-    ratio: float
+    mentioned: list[str] = Field(
+        default_factory=list, description="Named only to test, monitor or defer (not covered)"
+    )
+    ratio: float = Field(description="Share of the findings addressed")
     evidence: dict[str, str] = Field(default_factory=dict, description="finding id -> plan quote")
+
+    def states(self) -> dict[str, str]:
+        """finding id → 'addressed', 'mentioned' or 'missed'."""
+        out = {fid: "addressed" for fid in self.covered}
+        out.update({fid: "mentioned" for fid in self.mentioned})
+        out.update({fid: "missed" for fid in self.missed})
+        return out
 
 
 JudgmentStatus = Literal["ok", "failed"]

@@ -305,9 +305,11 @@ def test_concrete_fixes_beat_vague_ones(shop: AuditReport, rubric: Rubric) -> No
     assert score(concrete, "technical_specificity") >= 7.0
     assert score(vague, "technical_specificity") <= 2.0
     assert "names assistive technology" in concrete.scores["technical_specificity"].rationale
-    assert "0/5 addressed findings have concrete fixes" in (
+    # 'look at the page language' only mentions SHOP-4: four findings are addressed, vaguely.
+    assert "0/4 addressed findings have concrete fixes" in (
         vague.scores["technical_specificity"].rationale
     )
+    assert vague.coverage is not None and vague.coverage.mentioned == ["SHOP-4"]
     notes = {e.finding_id: e.note for e in concrete.scores["technical_specificity"].evidence}
     assert "correct fix technique" in notes["SHOP-3"]  # contrast ratio 4.5:1 / hex colour
     assert "code" in notes["SHOP-2"]  # <label for>

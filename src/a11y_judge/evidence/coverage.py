@@ -1,187 +1,319 @@
-"""Which audit findings a plan addresses, where, and with which sentence as evidence.
+"""Which audit findings a plan addresses, which it only mentions, and the sentence behind each.
 
-A plan sentence is matched to a finding by, strongest first: the finding's own ID, a selector or
-path from its locations, one of its success criteria (by number or name), and the problem area
-(topic) together with the finding's distinctive words. Topic words alone ('test with the
-keyboard') never count as addressing a finding.
+A plan sentence *identifies* a finding by, strongest first: the finding's own ID, its rule id or
+technique code, a selector from its locations, one of its success criteria, or its problem area
+(topic) — together with the element kinds and component words (the finding's own selectors,
+snippets and title words) that say which element it is about. A sentence about another problem
+or another kind of element does not identify it: 'add <label> elements to the form controls'
+identifies the unlabelled select but not the empty icon link. Topic words alone ('test with the
+keyboard') do not single out a finding.
+
+An identified finding is then *addressed* when a sentence that identifies it proposes a fix,
+*mentioned* when every such sentence only tests, monitors or defers it (see `intent`), and
+*missed* when none identifies it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from typing import Literal
 
+from a11y_judge.evidence.intent import (
+    Intent,
+    combine,
+    heading_intent,
+    section_intent,
+    sentence_intent,
+)
+from a11y_judge.evidence.profile import SWEEP, FindingProfile, profiles, qualifiers
 from a11y_judge.evidence.segments import Segment
-from a11y_judge.lexicon import TOPICS, topics_for_sc, topics_in
+from a11y_judge.lexicon import ELEMENT_GROUPS, element_kinds, topics_in
 from a11y_judge.models import Finding
 
-ID_POINTS, SELECTOR_POINTS, SC_POINTS, INFERRED_SC_POINTS, TOPIC_POINTS = 5, 3, 3, 2, 2
-NARROW_TOPIC_POINTS = 3
-COVERED_AT = 3
+CoverageState = Literal["addressed", "mentioned", "missed"]
 
-#: Problem areas broad enough that naming them does not single out one finding.
-BROAD_TOPICS = frozenset(
-    {
-        "keyboard",
-        "labels",
-        "name-role-value",
-        "structure",
-        "sequence",
-        "modal-dialog",
-        "headings-labels",
-        "on-focus-input",
-    }
-)
-
-_STOP = frozenset(
-    """
-    a an the and or of to in on for with without by from at as is are be been being was were
-    this that these those it its not no any all every each some more most less than then there
-    their they them our your we you i he she his her can cannot can't could should would will
-    must may might do does did has have had when where which who what how why into onto out up
-    over under about after before while also only very just other same such page pages site
-    website element elements issue issues problem missing user users use used using make made
-    fix fixed add added need needs via per level wcag sc criterion criteria success failure
-    fails fail found one two three all
-    """.split()
-)
-_TOPIC_WORDS = frozenset(
-    w for t in TOPICS for term in t.terms for w in re.findall(r"[a-z]{3,}", term.lower())
-)
-_SELECTOR = re.compile(r"(?<![\w-])[a-z0-9]*([#.][A-Za-z][\w-]{2,}|/[a-z][\w/-]{2,})")
-_NOT_SELECTOR = re.compile(
-    r"\.(?:html?|php|aspx?|jsx?|tsx?|css|json|md|pdf|png|jpe?g|svg|com|org|net|io)$"
-)
+ID_POINTS = 5
+RULE_POINTS = 4
+SELECTOR_POINTS = 3
+SC_POINTS, UNSHARED_SC_POINTS = 2, 4  # an SC only this finding has names its problem
+NARROW_TOPIC_POINTS, BROAD_TOPIC_POINTS, RELATED_TOPIC_POINTS = 4, 2, 2
+ELEMENT_POINTS, ELEMENT_GROUP_POINTS, ELEMENT_CONFLICT = 2, 1, -2
+MAX_WORD_POINTS = 3
+TOPIC_CONFLICT = -10  # a sentence about another problem, whatever element it names
+LOCUS_CONFLICT = -4
+CONTESTED = -1  # the problem area alone, when other findings share it
+IDENTIFIED_AT = 4
+#: Sentences after a bare mention ('The basket buttons are silent.') that may hold its fix.
+FOLLOW_UP = 3
+#: A code block that shows the markup as it is, not as it should be.
+_CURRENT_CODE = re.compile(r"\b(?:current|currently|existing|before|today|problematic|bad|wrong)\b")
+_FIXED_CODE = re.compile(r"\b(?:should be|fixed|after|correct|accessible|better|instead)\b")
+#: Kinds that place a sentence but never contradict a finding ('on every page', 'the form').
+_NEUTRAL_KINDS = frozenset({"page", "text", "form"})
 
 
 @dataclass
 class FindingMatch:
-    """How a plan addresses one finding."""
+    """How a plan treats one finding."""
 
     finding_id: str
     points: int = 0
-    segments: list[int] = field(default_factory=list)
-    best: int | None = None
+    segments: list[int] = field(default_factory=list)  # sentences that address it, in order
+    mentions: list[int] = field(default_factory=list)  # sentences that only mention it
+    best: int | None = None  # the quote behind the state
+
+    @property
+    def state(self) -> CoverageState:
+        if self.segments:
+            return "addressed"
+        return "mentioned" if self.mentions else "missed"
 
     @property
     def covered(self) -> bool:
-        return self.points >= COVERED_AT
+        """Addressed: the plan proposes a fix (mentioned findings are not covered)."""
+        return bool(self.segments)
 
 
-@dataclass(frozen=True)
-class _FindingKeys:
-    own_id: str | None
-    selectors: tuple[str, ...]
-    sc: frozenset[str]
-    sc_points: int
-    topics: frozenset[str]
-    narrow: frozenset[str]
-    words: frozenset[str]
+def _element_points(seg_kinds: frozenset[str], finding: FindingProfile) -> int:
+    """Agreement between the elements a sentence names and the finding's elements.
+
+    A kind named exactly scores most; a group ('form fields') only when the sentence names no
+    other specific kind ('the swap button between the airport fields' is about a button).
+    """
+    target = finding.elements - _NEUTRAL_KINDS
+    if not seg_kinds or not target:
+        return 0
+    if seg_kinds & target:
+        return ELEMENT_POINTS
+    specific = seg_kinds - ELEMENT_GROUPS.keys() - _NEUTRAL_KINDS
+    if element_kinds(seg_kinds - specific) & target:
+        return 0 if specific else ELEMENT_GROUP_POINTS
+    return ELEMENT_CONFLICT if element_kinds(seg_kinds) - _NEUTRAL_KINDS else 0
 
 
-def _distinctive_words(text: str) -> frozenset[str]:
-    words = {w for w in re.findall(r"[a-z][a-z0-9-]{2,}", text.lower())}
-    return frozenset(w for w in words if w not in _STOP and w not in _TOPIC_WORDS)
+def score(
+    finding: FindingProfile,
+    seg: Segment,
+    context: Segment | None,
+    explain: list[str] | None = None,
+    contested: frozenset[str] = frozenset(),
+    contested_sc: frozenset[str] = frozenset(),
+) -> int:
+    """How strongly one sentence identifies one finding (IDENTIFIED_AT or more: it does).
 
-
-@lru_cache(maxsize=4096)
-def _keys(finding_json: str) -> _FindingKeys:
-    f = Finding.model_validate_json(finding_json)
-    own_id = f.id if re.search(r"\d|[A-Z]{2,}", f.id) and len(f.id) >= 3 else None
-    selectors = tuple(
-        sorted(
-            {
-                m.group(1).lower()
-                for loc in f.locations[:20]
-                for m in _SELECTOR.finditer(loc)
-                if not _NOT_SELECTOR.search(m.group(1).lower())
-            }
+    `context` is the sentence's heading: it lends its element kinds and component words to the
+    sentences under it ('### Delivery slot dropdown' → '- Add a visible <label>'). `contested`
+    are the topics other findings of the audit share: naming one of them says too little on its
+    own. `explain`, if given, collects the reasons.
+    """
+    parts: list[tuple[str, int]] = []
+    words = seg.words if context is None else seg.words | context.words
+    pinned = False  # the sentence names this very finding
+    if finding.own_id is not None and finding.own_id in seg.words:
+        parts.append(("its id", ID_POINTS))
+        pinned = True
+    if finding.rule_tokens & seg.words:
+        parts.append(("its rule id", RULE_POINTS))
+        pinned = True
+    selector = any(s in seg.lower for s in finding.selectors)
+    if selector:
+        parts.append(("its selector", SELECTOR_POINTS))
+    if finding.sc & seg.sc:
+        own_sc = finding.sc_stated and not finding.sc & seg.sc & contested_sc
+        parts.append(
+            ("its SC", UNSHARED_SC_POINTS if own_sc else SC_POINTS if finding.sc_stated else 1)
         )
-    )
-    primary = set(topics_in(f"{f.title} {f.rule_id or ''}"))
-    for sc in f.wcag:
-        primary |= topics_for_sc(sc)
-    topics = primary | topics_in(f.description[:400])
-    return _FindingKeys(
-        own_id=own_id.lower() if own_id else None,
-        selectors=selectors,
-        sc=frozenset(f.wcag),
-        sc_points=SC_POINTS if f.wcag_source == "stated" else INFERRED_SC_POINTS,
-        topics=frozenset(topics),
-        narrow=frozenset(primary - BROAD_TOPICS),
-        words=_distinctive_words(f"{f.title} {f.rule_id or ''}"),
-    )
+    kinds = seg.elements or (context.elements if context is not None else frozenset())
+    element = _element_points(kinds, finding)
+    shared = finding.words & words
+    topic = finding.topics & seg.topics
+    if finding.narrow & seg.topics:
+        parts.append(("its problem area", NARROW_TOPIC_POINTS))
+    elif topic:
+        parts.append(("its broad problem area", BROAD_TOPIC_POINTS))
+    elif finding.related & seg.topics and element > 0 and (len(shared) >= 2 or selector):
+        parts.append(("a related problem area", RELATED_TOPIC_POINTS))
+    elif seg.topics and not pinned:  # 'the arrow icon in button.voucher-apply gets 3:1'
+        parts.append(("another problem area", TOPIC_CONFLICT))
+    if (
+        topic
+        and topic <= contested
+        and not (pinned or selector or shared or element > 0 or finding.sc & seg.sc)
+    ):
+        parts.append(("a problem area other findings share", CONTESTED))
+    if element:
+        parts.append(("its element kind" if element > 0 else "another element kind", element))
+    if shared:
+        parts.append((f"its words {', '.join(sorted(shared))}", min(MAX_WORD_POINTS, len(shared))))
+    elif finding.places & words:
+        parts.append((f"its page {', '.join(sorted(finding.places & words))}", 1))
+    if not (pinned or selector or shared) and finding.words and finding.elements - _NEUTRAL_KINDS:
+        named = qualifiers(seg.lower, seg.element_at)
+        if named and not named & (finding.words | finding.places):  # 'travel blog photos'
+            parts.append((f"other elements ({', '.join(sorted(named))})", LOCUS_CONFLICT))
+    total = sum(points for _, points in parts)
+    named = any(p > 0 for label, p in parts if "problem" in label or label == "its SC")
+    if not (pinned or selector or named):
+        total = min(total, IDENTIFIED_AT - 1)  # elements and words, but no problem named
+        parts.append(("no problem named", 0))
+    if explain is not None:
+        explain.extend(f"{label} {points:+d}" for label, points in parts)
+    return total
 
 
-_TOKEN = re.compile(r"[a-z0-9][\w.-]*[a-z0-9]|[a-z0-9]")
+def _located(finding: FindingProfile, segments: list[Segment], i: int) -> bool:
+    """Whether the sentence is about this finding's elements, not just its kind of problem.
+
+    A finding whose audit names its elements (classes, ids, markup, title words) is addressed
+    only where the sentence or its section names one of them, or covers every element of the
+    kind ('all images', 'site-wide'); 'the AI fixes missing labels and empty buttons' does not.
+    """
+    seg = segments[i]
+    if not finding.words or not finding.elements - _NEUTRAL_KINDS or finding.site_wide:
+        return True
+    near = [seg]
+    if seg.heading is not None:
+        near.append(segments[seg.heading])
+    near += [
+        s for s in segments[max(0, i - 3) : i + 4] if s.section == seg.section and s.index != i
+    ]
+    for s in near:  # the sentence or its section names the finding or one of its elements
+        if (finding.own_id and finding.own_id in s.words) or finding.rule_tokens & s.words:
+            return True
+        if finding.words & s.words or any(sel in s.lower for sel in finding.selectors):
+            return True
+    return any(SWEEP.search(s.lower) for s in near[:2])
 
 
-def _segment_words(seg: Segment) -> frozenset[str]:
-    """Lower-case tokens of a segment: words and ids such as 'nw-01' or 'dac-carousel'."""
-    return frozenset(_TOKEN.findall(seg.lower))
+def _about(finding: FindingProfile) -> Callable[[str], bool]:
+    """Recognises the clauses of a sentence that talk about the finding."""
+    keys = finding.topics | finding.related
+
+    def about(clause: str) -> bool:
+        words = set(re.findall(r"[a-z0-9][a-z0-9-]*", clause))
+        return bool(
+            (finding.own_id and finding.own_id in words)
+            or finding.words & words
+            or finding.rule_tokens & words
+            or topics_in(clause) & keys
+            or any(sel in clause for sel in finding.selectors)
+        )
+
+    return about
 
 
-def match_points(keys: _FindingKeys, seg: Segment, seg_words: frozenset[str]) -> int:
-    """Strength of the evidence that a segment addresses a finding."""
-    points = 0
-    if keys.own_id is not None and keys.own_id in seg_words:
-        points += ID_POINTS
-    if any(s in seg.lower for s in keys.selectors):
-        points += SELECTOR_POINTS
-    if keys.sc & seg.sc:
-        points += keys.sc_points
-    topic_points = NARROW_TOPIC_POINTS if keys.narrow & seg.topics else 0
-    if keys.topics & seg.topics:
-        shared = len(keys.words & seg_words)
-        if shared:
-            topic_points = max(topic_points, TOPIC_POINTS + min(shared, 3))
-    return points + topic_points
+def intent_of(segments: list[Segment], i: int, finding: FindingProfile) -> Intent:
+    """Whether the plan proposes a fix where sentence i identifies the finding.
+
+    A heading speaks through its section's sentences; a bare mention ('The trash-can buttons
+    are silent for screen reader users.') through the next sentences of its section.
+    """
+    seg = segments[i]
+    section = section_intent(seg.headings[:-1] if seg.kind == "heading" else seg.headings)
+    follow: list[Segment] = []
+    if seg.kind == "heading":
+        own = heading_intent(seg.text)
+        follow = _section_body(segments, seg)
+    elif seg.kind == "code":  # proposed markup, unless it shows what is there today
+        before = segments[i - 1].lower if i else ""
+        current = _CURRENT_CODE.search(before + seg.lower[:80]) is not None
+        own = "neutral" if current and not _FIXED_CODE.search(seg.lower) else "fix"
+    else:
+        own = sentence_intent(seg.lower, _about(finding))
+        if seg.kind == "para":  # items stand alone; a paragraph may be followed by its fix
+            follow = _section_body(segments, seg, FOLLOW_UP, start=i + 1)
+    if own == "neutral":
+        own = next((x for s in follow if (x := sentence_intent(s.lower)) != "neutral"), "neutral")
+    return combine(own, section)
+
+
+def _section_body(
+    segments: list[Segment], heading: Segment, limit: int = 12, start: int | None = None
+) -> list[Segment]:
+    """The sentences of a section after a heading (or after sentence `start`), until the next
+    heading."""
+    first = heading.index + 1 if start is None else start
+    out = []
+    for s in segments[first : first + limit]:
+        if s.kind == "heading":
+            break
+        out.append(s)
+    return out
+
+
+def _candidates(finding: FindingProfile, by_key: dict[str, list[int]]) -> set[int]:
+    keys = [f"t:{t}" for t in finding.topics | finding.related]
+    keys += [f"s:{sc}" for sc in finding.sc]
+    keys += [f"w:{w}" for w in finding.words | finding.rule_tokens]
+    if finding.own_id:
+        keys.append(f"w:{finding.own_id}")
+    out: set[int] = set()
+    for k in keys:
+        out.update(by_key.get(k, ()))
+    return out
 
 
 def match_findings(findings: list[Finding], segments: list[Segment]) -> dict[str, FindingMatch]:
-    """For every finding: its matching segments, best one first.
+    """For every finding: the sentences that address it (in plan order) or only mention it.
 
-    Every way of scoring needs the finding's ID, a selector, an SC or a topic in the segment, so
-    only segments that share one of those (found through an index) are scored.
+    Only sentences that share a topic, an SC or a word with a finding are scored (found through
+    an index), and a finding's selectors are looked for in the whole plan at once.
     """
-    seg_words = [_segment_words(s) for s in segments]
-    plan_lower = "\n".join(s.lower for s in segments)
-    by_topic: dict[str, list[int]] = {}
-    by_sc: dict[str, list[int]] = {}
+    by_key: dict[str, list[int]] = {}
     for seg in segments:
-        if seg.kind == "code":
-            continue
         for t in seg.topics:
-            by_topic.setdefault(t, []).append(seg.index)
+            by_key.setdefault(f"t:{t}", []).append(seg.index)
         for sc in seg.sc:
-            by_sc.setdefault(sc, []).append(seg.index)
+            by_key.setdefault(f"s:{sc}", []).append(seg.index)
+        for w in seg.words:
+            by_key.setdefault(f"w:{w}", []).append(seg.index)
+    plan_lower = "\n".join(s.lower for s in segments)
     out: dict[str, FindingMatch] = {}
-    for f in findings:
-        keys = _keys(f.model_dump_json())
-        candidates: set[int] = set()
-        for t in keys.topics:
-            candidates.update(by_topic.get(t, ()))
-        for sc in keys.sc:
-            candidates.update(by_sc.get(sc, ()))
-        own_id = keys.own_id if keys.own_id and keys.own_id in plan_lower else None
-        selectors = [x for x in keys.selectors if x in plan_lower]
-        if own_id or selectors:
-            candidates.update(
-                s.index
-                for s in segments
-                if s.kind != "code"
-                and (own_id in seg_words[s.index] or any(x in s.lower for x in selectors))
-            )
-        match = FindingMatch(f.id)
-        scored: list[tuple[int, int]] = []
+    every = profiles(findings)
+    topic_count: dict[str, int] = {}
+    for p in every:
+        for t in p.topics:
+            topic_count[t] = topic_count.get(t, 0) + 1
+    contested = frozenset(t for t, n in topic_count.items() if n > 1)
+    sc_count: dict[str, int] = {}
+    for p in every:
+        for sc in p.sc:
+            sc_count[sc] = sc_count.get(sc, 0) + 1
+    contested_sc = frozenset(sc for sc, n in sc_count.items() if n > 1)
+    for profile in every:
+        candidates = _candidates(profile, by_key)
+        for sel in profile.selectors:
+            if sel in plan_lower:
+                candidates.update(s.index for s in segments if sel in s.lower)
+        match = FindingMatch(profile.id)
+        scored: dict[int, int] = {}
         for i in sorted(candidates):
-            p = match_points(keys, segments[i], seg_words[i])
-            if p >= COVERED_AT:
-                scored.append((p, i))
-        if scored:
-            match.points = max(p for p, _ in scored)
-            match.segments = [i for _, i in scored]
-            match.best = max(scored, key=lambda x: (x[0], -x[1]))[1]
-        out[f.id] = match
+            seg = segments[i]
+            context = segments[seg.heading] if seg.heading not in (None, i) else None
+            points = score(profile, seg, context, contested=contested, contested_sc=contested_sc)
+            if points >= IDENTIFIED_AT:
+                scored[i] = points
+        best_fix: tuple[int, int] | None = None
+        best_mention: tuple[int, int] | None = None
+        for i, points in scored.items():
+            intent = intent_of(segments, i, profile)
+            if intent != "mention" and not _located(profile, segments, i):
+                continue  # a fix for some other element, or a generic promise
+            if intent == "mention":
+                match.mentions.append(i)
+                if best_mention is None or points > best_mention[0]:
+                    best_mention = (points, i)
+            else:  # a fix, or a plan naming a problem without saying it will not fix it
+                match.segments.append(i)
+                if best_fix is None or points > best_fix[0]:
+                    best_fix = (points, i)
+        chosen = best_fix or best_mention
+        if chosen is not None:
+            match.points, match.best = chosen
+        out[profile.id] = match
     return out
+
+
+__all__ = ["CoverageState", "FindingMatch", "match_findings", "score"]

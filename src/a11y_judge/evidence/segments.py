@@ -1,13 +1,20 @@
-"""A plan as an ordered list of sentence-sized segments with their section and phase."""
+"""A plan as an ordered list of sentence-sized segments with their section and phase.
+
+The plan's text is scanned once for topics, element kinds and success criteria; each segment
+gets what falls inside it (scanning segment by segment cost most of the judge's time).
+"""
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from functools import cached_property
 
+from a11y_judge.evidence.profile import singular
 from a11y_judge.ingest import wcag
 from a11y_judge.ingest.blocks import markdown_blocks
-from a11y_judge.lexicon import topics_in
+from a11y_judge.lexicon import element_index, term_spans, topic_index
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9`<\"'(\[])")
 _PHASE_NUM = re.compile(
@@ -28,6 +35,13 @@ _PHASE_WORDS = (
     (re.compile(r"\b(?:medium[- ]term|mid[- ]term|third|medium priority)\b", re.I), 3),
     (re.compile(r"\b(?:long[- ]term|later|ongoing|future|backlog|low priority|final)\b", re.I), 4),
 )
+_WORDS = re.compile(r"[a-z0-9]+")
+#: A contrast ratio ('4.5:1', '5 : 1') says the sentence is about contrast.
+_RATIO = re.compile(r"(?<![\d.:])\d{1,2}(?:\.\d{1,2})?\s?:\s?1\b")
+_CONTRAST = frozenset({"contrast"})
+_PLACES = frozenset({"page", "form", "text"})
+#: Joins segments in the scanned text; no pattern crosses it (it holds no word character).
+SEPARATOR = "\n\x00\n"
 
 
 @dataclass
@@ -43,6 +57,19 @@ class Segment:
     sc: frozenset[str]
     topics: frozenset[str]
     lower: str
+    elements: frozenset[str] = frozenset()
+    heading: int | None = None  # index of the nearest heading above (or this one)
+    headings: tuple[str, ...] = ()  # the section's heading chain, nearest last
+    start: int = 0  # offset in the plan's scanned text
+    element_at: tuple[int, ...] = ()  # where element words (not 'page') start, in the segment
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """Lower-case words and ids ('nw-01', 'delivery-slot' and its parts)."""
+        compounds = re.findall(r"[a-z0-9]+(?:[-_][a-z0-9]+)+", self.lower)
+        joined = (re.sub(r"[-_]", "", c) for c in compounds)  # 'off-canvas' is 'offcanvas'
+        words = set(_WORDS.findall(self.lower))
+        return frozenset(words | {singular(w) for w in words} | set(compounds) | set(joined))
 
 
 def phase_of_heading(heading: str) -> int | None:
@@ -61,46 +88,113 @@ def phase_of_heading(heading: str) -> int | None:
     return None
 
 
-def segment_plan(text: str) -> list[Segment]:
-    """Split a plan into segments, each knowing its heading, phase, SC numbers and topics."""
+@dataclass
+class _Piece:
+    text: str
+    kind: str
+    section: str
+    phase: int | None
+    headings: tuple[str, ...]
+
+
+_BOLD_LINE = re.compile(r"^\*\*([^*]{3,120})\*\*:?$|^__([^_]{3,120})__:?$")
+
+
+def _pieces(text: str) -> list[_Piece]:
     blocks = markdown_blocks(text)
-    pieces: list[tuple[str, str, str, int | None]] = []
-    heading_stack: list[tuple[int, str, int | None]] = []
+    for b in blocks:  # '**FC-101 · Basket buttons**' alone on its line is a heading
+        m = _BOLD_LINE.match(b.text.strip()) if b.kind == "para" else None
+        if m:
+            b.kind, b.text, b.level = "heading", (m.group(1) or m.group(2)).strip(), 7
+    pieces: list[_Piece] = []
+    stack: list[tuple[int, str, int | None]] = []
     for b in blocks:
         if b.kind == "heading":
-            while heading_stack and heading_stack[-1][0] >= b.level:
-                heading_stack.pop()
-            heading_stack.append((b.level, b.text, phase_of_heading(b.text)))
-        section = " › ".join(h for _, h, _ in heading_stack)
-        phases = [p for _, _, p in heading_stack if p is not None]
+            while stack and stack[-1][0] >= b.level:
+                stack.pop()
+            stack.append((b.level, b.text, phase_of_heading(b.text)))
+        section = " › ".join(h for _, h, _ in stack)
+        phases = [p for _, _, p in stack if p is not None]
         phase = phases[-1] if phases else None
+        chain = tuple(h for _, h, _ in stack)
         if b.kind == "heading":
-            pieces.append((b.text, "heading", section, phase))
+            pieces.append(_Piece(b.text, "heading", section, phase, chain))
         elif b.kind == "table":
-            pieces.extend((" | ".join(r), "item", section, phase) for r in b.rows)
+            pieces.extend(_Piece(" | ".join(r), "item", section, phase, chain) for r in b.rows)
         elif b.kind == "code":
-            pieces.append((b.text, "code", section, phase))
+            pieces.append(_Piece(b.text, "code", section, phase, chain))
         else:
             parts = _SENTENCE_SPLIT.split(b.text) if len(b.text) > 200 else [b.text]
-            pieces.extend((p, b.kind, section, phase) for p in parts if p.strip())
-    total = max(1, len(pieces) - 1)
-    titles = set(wcag.title_mentions(text))  # one pass over the plan, then substring checks
-    segments = []
-    for i, (t, kind, section, phase) in enumerate(pieces):
-        lower = t.lower()
+            pieces.extend(_Piece(p, b.kind, section, phase, chain) for p in parts if p.strip())
+    return pieces
+
+
+def _assign(spans: list[tuple[int, frozenset[str]]], starts: list[int], n: int) -> list[set[str]]:
+    """Per segment, the ids of the spans that start inside it."""
+    out: list[set[str]] = [set() for _ in range(n)]
+    for offset, ids in spans:
+        out[bisect_right(starts, offset) - 1] |= ids
+    return out
+
+
+def segment_plan(text: str) -> list[Segment]:
+    """Split a plan into segments, each knowing its heading, phase, SC numbers and topics."""
+    pieces = _pieces(text)
+    if not pieces:
+        return []
+    lowers = [p.text.lower() for p in pieces]
+    starts: list[int] = []
+    offset = 0
+    for low in lowers:
+        starts.append(offset)
+        offset += len(low) + len(SEPARATOR)
+    joined = SEPARATOR.join(lowers)
+    n = len(pieces)
+    topic_spans = term_spans(joined, topic_index())
+    topic_spans += [(m.start(), _CONTRAST) for m in _RATIO.finditer(joined)]
+    topics = _assign(topic_spans, starts, n)
+    element_spans = term_spans(joined, element_index())
+    elements = _assign(element_spans, starts, n)
+    element_at: list[list[int]] = [[] for _ in range(n)]
+    for offset, ids in element_spans:
+        if ids <= _PLACES:
+            continue  # 'product pages' places a sentence; it names no element
+        i = bisect_right(starts, offset) - 1
+        element_at[i].append(offset - starts[i])
+    sc_spans = wcag.number_spans(joined) + [(s, num) for s, _e, num in wcag.title_spans(joined)]
+    scs = _assign([(s, frozenset({num})) for s, num in sc_spans], starts, n)
+    total = max(1, n - 1)
+    segments: list[Segment] = []
+    heading: int | None = None
+    for i, piece in enumerate(pieces):
+        if piece.kind == "heading":
+            heading = i
         segments.append(
             Segment(
                 index=i,
-                text=t,
-                kind=kind,
+                text=piece.text,
+                kind=piece.kind,
                 position=i / total,
-                section=section,
-                phase=phase,
-                sc=frozenset(wcag.find_numbers(t) + [n for m, n in titles if m in lower])
-                if kind != "code"
-                else frozenset(),
-                topics=frozenset(topics_in(lower)),
-                lower=lower,
+                section=piece.section,
+                phase=piece.phase,
+                sc=frozenset(scs[i]) if piece.kind != "code" else frozenset(),
+                topics=frozenset(topics[i]),
+                lower=lowers[i],
+                elements=frozenset(elements[i]),
+                heading=heading,
+                headings=piece.headings,
+                start=starts[i],
+                element_at=tuple(sorted(element_at[i])),
             )
         )
     return segments
+
+
+def plan_text(segments: list[Segment]) -> str:
+    """The scanned text: the segments' lower-case text joined by SEPARATOR."""
+    return SEPARATOR.join(s.lower for s in segments)
+
+
+def segment_at(segments: list[Segment], offset: int) -> int:
+    """The index of the segment holding an offset of plan_text()."""
+    return bisect_right([s.start for s in segments], offset) - 1

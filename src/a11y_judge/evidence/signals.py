@@ -142,18 +142,27 @@ def find_anti_patterns(text: str) -> tuple[list[AntiPattern], float]:
     return found, penalty
 
 
-#: Per topic, what a correct concrete fix mentions.
+#: Per topic (lexicon.TOPICS), what a correct concrete fix mentions.
 TOPIC_FIXES: dict[str, re.Pattern[str]] = {
-    "alt-text": re.compile(
-        r"alt\s*=|alt=\"\"|empty alt|aria-labelledby|decorative|role=\"img\"", IC
-    ),
-    "captions": re.compile(r"<track|webvtt|\.vtt|srt|caption file|transcript", IC),
-    "structure": re.compile(
-        r"<h[1-6]|h[1-6]\b|heading level|<th|scope=|<fieldset|<legend|<main|"
-        r"landmark|<nav|<ul|<table",
+    "text-alternative": re.compile(
+        r"alt\s*=|alt=\"\"|empty alt|alt text|aria-labelledby|decorative|role=\"img\"|"
+        r"<title>|aria-label",
         IC,
     ),
-    "sequence": re.compile(r"dom order|source order|reorder|tab order|focus order", IC),
+    "captions": re.compile(r"<track|webvtt|\.vtt|srt|caption file|transcript|captions? track", IC),
+    "audio-description": re.compile(r"audio description|described version|descriptions? track", IC),
+    "headings": re.compile(r"<h[1-6]|\bh[1-6]\b|heading level|role=\"heading\"|aria-level", IC),
+    "landmarks": re.compile(
+        r"<main|<nav|<header|<footer|<aside|role=\"(?:main|navigation)|landmark", IC
+    ),
+    "lists": re.compile(r"<ul|<ol|<li|<dl|<dt|<dd|list markup", IC),
+    "tables": re.compile(r"<th|scope=|<caption|headers=|<thead|role=\"presentation\"", IC),
+    "grouping": re.compile(r"<fieldset|<legend|role=\"(?:group|radiogroup)\"", IC),
+    "structure": re.compile(
+        r"<h[1-6]|heading level|<th|scope=|<fieldset|<legend|<main|landmark|<nav|<ul|<table", IC
+    ),
+    "sequence": re.compile(r"dom order|source order|reorder|tab order|focus order|tabindex", IC),
+    "orientation": re.compile(r"orientation|media quer|both orientations", IC),
     "input-purpose": re.compile(r"autocomplete\s*=\s*[\"']?[a-z-]+", IC),
     "use-of-color": re.compile(
         r"icon|text label|underline|pattern|not (?:only|just) colou?r|"
@@ -161,26 +170,33 @@ TOPIC_FIXES: dict[str, re.Pattern[str]] = {
         IC,
     ),
     "contrast": re.compile(r"\d+(?:\.\d+)?\s*:\s*1|#[0-9a-f]{3,6}\b|contrast ratio", IC),
+    "non-text-contrast": re.compile(r"\d(?:\.\d+)?\s*:\s*1|#[0-9a-f]{3,6}\b|border|outline", IC),
     "resize-reflow": re.compile(
         r"\brem\b|\bem\b|flex|grid|media quer|320\s*(?:css )?px|"
-        r"max-width|wrap|400\s*%",
+        r"max-width|wrap|400\s*%|user-scalable|maximum-scale",
         IC,
     ),
+    "images-of-text": re.compile(r"real text|html text|css|live text", IC),
     "text-spacing": re.compile(r"line-height|letter-spacing|word-spacing", IC),
+    "hover-focus-content": re.compile(r"escape|dismiss|hoverable|persist", IC),
     "keyboard": re.compile(
         r"<button|native button|keydown|enter (?:and|or|/) space|"
-        r"tabindex\s*=\s*[\"']?0|focusable",
+        r"tabindex\s*=\s*[\"']?0|focusable|arrow keys",
         IC,
     ),
     "keyboard-trap": re.compile(
         r"escape|esc\b|inert|return(?:s|ing)? focus|focus (?:back|return)"
-        r"|aria-modal|<dialog|showmodal",
+        r"|aria-modal|<dialog|showmodal|tab (?:out|away)",
         IC,
     ),
+    "shortcuts": re.compile(r"turn off|remap|modifier|only (?:when|on) focus", IC),
     "timing": re.compile(r"warn|extend|\d+\s*(?:seconds|s\b|minutes)|adjust|turn off", IC),
     "pause-stop": re.compile(r"pause|stop|prefers-reduced-motion|autoplay off|disable auto", IC),
-    "bypass": re.compile(r"href=\"#|skip (?:link|to)|first focusable|<main|landmark", IC),
-    "page-title": re.compile(r"<title|unique title|document\.title", IC),
+    "flashing": re.compile(r"three flashes|3 flashes|prefers-reduced-motion|remove the flash", IC),
+    "bypass": re.compile(r"href=\"#|skip (?:link|to)|first focusable|<main|landmark|id=\"", IC),
+    "multiple-ways": re.compile(r"site ?map|search|breadcrumb", IC),
+    "page-title": re.compile(r"<title|unique title|document\.title|page title", IC),
+    "frame-title": re.compile(r"title\s*=|aria-label|<iframe", IC),
     "link-purpose": re.compile(
         r"link text|descriptive|aria-label|visually-hidden|sr-only|"
         r"aria-describedby|context",
@@ -192,25 +208,47 @@ TOPIC_FIXES: dict[str, re.Pattern[str]] = {
         r"box-shadow|focus (?:ring|indicator|style)",
         IC,
     ),
+    "focus-obscured": re.compile(r"scroll-padding|scroll-margin|sticky|z-index", IC),
     "target-size": re.compile(
         r"\d+\s*(?:×|x|by)\s*\d+\s*(?:css )?px|min-(?:width|height)|"
         r"\b24\s*px|\b44\s*px|padding",
         IC,
     ),
+    "pointer": re.compile(r"single pointer|button alternative|click alternative|up-event", IC),
     "label-in-name": re.compile(r"visible (?:label|text)|accessible name", IC),
     "language": re.compile(r"lang\s*=|xml:lang", IC),
-    "on-focus-input": re.compile(r"submit button|explicit|on change|onchange|warn", IC),
+    "language-of-parts": re.compile(r"lang\s*=", IC),
+    "readability": re.compile(r"plain (?:language|english)|glossary|<abbr|summary", IC),
+    "submit-button": re.compile(
+        r"type\s*=\s*[\"']?submit|submit button|<button|<input type=\"submit", IC
+    ),
+    "on-input": re.compile(r"submit button|explicit|on change|onchange|warn", IC),
+    "consistency": re.compile(r"same order|consistent|shared (?:component|template)", IC),
     "error-identification": re.compile(
         r"aria-describedby|aria-invalid|role=\"alert\"|aria-live|"
         r"error (?:text|message|summary)|inline",
         IC,
     ),
-    "labels": re.compile(
+    "error-prevention": re.compile(r"confirm|review (?:step|page)|undo|reversible", IC),
+    "authentication": re.compile(r"passkey|password manager|paste|magic link|webauthn", IC),
+    "form-labels": re.compile(
         r"<label|for=|aria-labelledby|aria-describedby|visible label|"
-        r"<fieldset|<legend",
+        r"<fieldset|<legend|aria-label",
         IC,
     ),
-    "name-role-value": re.compile(r"aria-[a-z]+|role=|accessible name|<button|native", IC),
+    "labels-general": re.compile(r"<label|for=|aria-labelledby|aria-label|visible label", IC),
+    "accessible-name": re.compile(
+        r"aria-label|aria-labelledby|visually-hidden|sr-only|accessible name|<label|"
+        r"alt\s*=|title\s*=",
+        IC,
+    ),
+    "aria-validity": re.compile(r"aria-[a-z]+|role=|native|remove the role", IC),
+    "state": re.compile(r"aria-(?:expanded|pressed|selected|checked|current)", IC),
+    "hidden-focus": re.compile(
+        r"inert|tabindex\s*=\s*[\"']?-1|remove aria-hidden|display:\s*none", IC
+    ),
+    "nested-interactive": re.compile(r"move the|outside the|sibling|un-?nest", IC),
+    "duplicate-id": re.compile(r"unique id|id\s*=", IC),
     "status-messages": re.compile(r"aria-live|role=\"(?:status|alert)\"|live region", IC),
     "modal-dialog": re.compile(
         r"<dialog|aria-modal|inert|focus trap|return(?:s|ing)? focus|"

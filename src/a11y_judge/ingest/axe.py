@@ -83,6 +83,7 @@ class _Acc:
     severities: list[Severity] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     locations: list[str] = field(default_factory=list)
+    snippets: list[str] = field(default_factory=list)
     summary: str = ""
 
 
@@ -113,6 +114,7 @@ def _accumulate(results: list[dict[str, Any]], filename: str) -> dict[tuple[str,
                 acc.severities.append(_rule_severity(rule, nodes))
                 acc.tags.extend(t for t in rule.get("tags") or [] if isinstance(t, str))
                 acc.locations.extend(prefix + _target(n) for n in nodes)
+                acc.snippets.extend(squash(n.get("html"))[:300] for n in nodes)
                 if not acc.summary and nodes:
                     acc.summary = _summary(nodes[0])
     return merged
@@ -134,6 +136,7 @@ def _finding(rule_id: str, acc: _Acc) -> Finding:
         title=str(rule.get("help") or description or rule_id).strip(),
         description="\n\n".join(p for p in (description, summary) if p),
         locations=dedupe(acc.locations),
+        snippets=dedupe(acc.snippets)[:20],
         recommendation=recommendation,
         needs_review=acc.review,
         rule_id=rule_id,

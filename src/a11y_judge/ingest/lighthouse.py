@@ -79,6 +79,7 @@ def _finding(audit_id: str, audit: dict[str, Any]) -> Finding:
         title=squash(audit.get("title")) or audit_id,
         description=md_links_to_text(raw_description).strip(),
         locations=dedupe(_location(n) for n in nodes),
+        snippets=dedupe(squash(n.get("snippet"))[:300] for n in nodes)[:20],
         recommendation=recommendation,
         rule_id=audit_id,
     )

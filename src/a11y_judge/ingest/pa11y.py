@@ -90,6 +90,7 @@ class _Group:
     count: int = 0
     pages: list[str] = field(default_factory=list)
     locations: list[str] = field(default_factory=list)
+    snippets: list[str] = field(default_factory=list)
 
 
 def _kind(issue: dict[str, Any]) -> str:
@@ -198,6 +199,7 @@ def _finding(fid: str, group: _Group, multi_page: bool) -> Finding:
         title=_title(group, wcag),
         description=description,
         locations=dedupe(group.locations),
+        snippets=dedupe(group.snippets)[:20],
         recommendation=_recommendation(group),
         needs_review=group.kind != "error",
         rule_id=group.code,
@@ -224,6 +226,7 @@ def _group(
             group.pages.append(url)
             where = squash(issue.get("selector")) or shorten(squash(issue.get("context")), 120)
             group.locations.append(f"{url} — {where}" if url and where else where or url)
+            group.snippets.append(squash(issue.get("context"))[:300])
     return groups
 
 

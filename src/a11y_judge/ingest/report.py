@@ -37,9 +37,15 @@ _BOILERPLATE = re.compile(
     r"|introduction|^about\b|appendix|references?$|resources$|glossary|classification"
     r"|the process|^criteria$|testing procedure|tested environments|environment|browser matrix"
     r"|assistive technolog|end of report|conclusion|recommend|next steps|verification"
-    r"|checklist|expected outcome|statistics|breakdown|page-by-page|resolved|retest results"
+    r"|checklist|expected outcome|statistics|breakdown|page-by-page"
     r"|what works|positive|passed|disclaimer|contact|revision history|tasks$|user testing"
     r"|technical auditing|overall findings|how to read|legend",
+    re.IGNORECASE,
+)
+#: Sections about an earlier round: only their tables' open rows can be findings.
+_RETEST = re.compile(
+    r"previous(?:ly)? (?:reported|audit|round|issues)|\bretest|\bre-test|resolved|fixed issues|"
+    r"from the (?:previous|last|first|earlier) (?:audit|round|report)|earlier audit",
     re.IGNORECASE,
 )
 _DOC_TITLE_BOILERPLATE = re.compile(r"appendix|end of report|^(?:table of )?contents$", re.I)
@@ -61,6 +67,7 @@ _ID_HEADING = re.compile(
 )
 _ID_PREFIX = re.compile(
     r"^\[?([A-Z][A-Z0-9]{0,11}[-_][A-Za-z0-9][A-Za-z0-9_.-]*)\]?\s*(?:[:—–|]|-\s)\s*(.+)$"
+    r"|^\[?([A-Z][A-Z0-9]{0,11}[-_][A-Za-z]{0,4}\d[A-Za-z0-9_.-]*)\]?\s+([A-Z\"'“].+)$"
 )
 _NUMBERING = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*[.)]?|[A-Z][.)])\s+")
 _SEVERITY_SUFFIX = re.compile(
@@ -279,9 +286,9 @@ def _finding_from_section(s: _Section, fields: dict[str, list[str]], body: list[
     if fields.get("id"):
         own_id = fields["id"][0].split()[0].strip(".,;")
     m = _ID_PREFIX.match(title)
-    if m:
-        own_id = own_id or m.group(1)
-        title = m.group(2)
+    if m:  # 'GR-01: Title', 'GR-01 — Title' or 'GR-01 Title'
+        own_id = own_id or m.group(1) or m.group(3)
+        title = m.group(2) or m.group(4)
     title = _NUMBERING.sub("", title)
     sev_suffix = _SEVERITY_SUFFIX.search(title)
     title = _clean(_SEVERITY_SUFFIX.sub("", title)) or own_id or "Untitled finding"
@@ -367,6 +374,8 @@ def findings_from_blocks(blocks: list[Block], filename: str) -> list[Finding]:
         for b in s.blocks:
             if b.kind == "table" and _is_table_of_findings(b.rows):
                 entries.extend((f, "table") for f in rows_to_findings(b.rows, row_ids=False))
+        if any(_RETEST.search(h) for level, h in trail if h and level > 1):
+            continue  # 'The three issues above no longer occur' is not a finding
         if severity_in_heading(s.heading) is not None and not s.blocks:
             continue
         fields, body, items = _fields(s.blocks)

@@ -145,15 +145,20 @@ def find_numbers(text: str) -> list[str]:
 
     A number right after a product or 'version' ('axe-core 4.1.2', 'v2.1.1') is a version.
     """
-    found: list[str] = []
+    return list(dict.fromkeys(num for _start, num in number_spans(text)))
+
+
+def number_spans(text: str) -> list[tuple[int, str]]:
+    """(offset, SC number) of every known SC written as digits, versions excluded."""
     cat = catalog()
+    out = []
     for m in _NUM_RE.finditer(text):
         if _VERSION_BEFORE.search(text[max(0, m.start() - 20) : m.start()]):
             continue
         num = ".".join(m.groups())
-        if num in cat and num not in found:
-            found.append(num)
-    return found
+        if num in cat:
+            out.append((m.start(), num))
+    return out
 
 
 _WORD = re.compile(r"[a-z]+")
@@ -165,6 +170,11 @@ def title_mentions(text: str) -> list[tuple[str, str]]:
     Titles are tried only where their first word occurs; leftmost, then longest, wins.
     """
     lower = text.lower()
+    return [(lower[start:end], num) for start, end, num in title_spans(lower)]
+
+
+def title_spans(lower: str) -> list[tuple[int, int, str]]:
+    """(start, end, SC number) of each SC title in lower-case text; leftmost-longest wins."""
     index = _title_index()
     spans: list[tuple[int, int, str]] = []
     for word in index.keys() & set(_WORD.findall(lower)):
@@ -177,13 +187,13 @@ def title_mentions(text: str) -> list[tuple[str, str]]:
                         spans.append((start, m.end(), num))
                         break
             start = lower.find(word, start + 1)
-    mentions: list[tuple[str, str]] = []
+    out: list[tuple[int, int, str]] = []
     taken_until = -1
     for start, end, num in sorted(spans, key=lambda x: (x[0], -x[1])):
         if start >= taken_until:
-            mentions.append((lower[start:end], num))
+            out.append((start, end, num))
             taken_until = end
-    return mentions
+    return out
 
 
 def find_titles(text: str) -> list[str]:

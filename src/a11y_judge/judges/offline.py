@@ -13,11 +13,11 @@ from functools import cached_property, lru_cache
 
 from a11y_judge.evidence import signals as sig
 from a11y_judge.evidence.coverage import FindingMatch, match_findings
+from a11y_judge.evidence.profile import FindingProfile, profiles
 from a11y_judge.evidence.segments import Segment, segment_plan
 from a11y_judge.ingest import wcag
 from a11y_judge.judges.base import register
 from a11y_judge.judges.settings import JudgeSettings
-from a11y_judge.lexicon import topics_for_sc, topics_in
 from a11y_judge.models import (
     AntiPattern,
     AuditReport,
@@ -63,6 +63,7 @@ class _Context:
     matches: dict[str, FindingMatch]
     anti_patterns: list[AntiPattern]
     penalty: float
+    profiles: dict[str, FindingProfile]
     _hits: dict[tuple[int, int], bool] = field(default_factory=dict)
 
     def hit(self, rx: re.Pattern[str], seg: Segment) -> bool:
@@ -208,9 +209,8 @@ def _prioritization(ctx: _Context) -> CriterionScore:
 
 def _concreteness(ctx: _Context, f: Finding) -> tuple[float, list[str]]:
     window = ctx.window(f)
-    topics = topics_in(f"{f.title} {f.description[:300]} {f.rule_id or ''}") | {
-        t for sc in f.wcag for t in topics_for_sc(sc)
-    }
+    profile = ctx.profiles[f.id]
+    topics = profile.topics | profile.related
     got: list[str] = []
     score = 0.0
     fixes = [rx for t in topics if (rx := sig.TOPIC_FIXES.get(t)) is not None]
@@ -365,7 +365,8 @@ class OfflineJudge:
         segments = segment_plan(plan.text)
         matches = match_findings(audit.findings, segments)
         anti, penalty = sig.find_anti_patterns(plan.text)
-        ctx = _Context(audit, plan, segments, matches, anti, penalty)
+        by_id = {p.id: p for p in profiles(audit.findings)}
+        ctx = _Context(audit, plan, segments, matches, anti, penalty, by_id)
         scorers = {
             "strategic_prioritization": _prioritization,
             "technical_specificity": _specificity,
@@ -374,16 +375,17 @@ class OfflineJudge:
         }
         unknown = [c.id for c in rubric.criteria if c.id not in scorers]
         scores = {c.id: scorers[c.id](ctx) for c in rubric.criteria if c.id in scorers}
-        covered = [f.id for f in audit.findings if matches[f.id].covered]
-        missed = [f.id for f in audit.findings if not matches[f.id].covered]
+        states = {f.id: matches[f.id].state for f in audit.findings}
+        covered = [fid for fid, st in states.items() if st == "addressed"]
         coverage = Coverage(
             covered=covered,
-            missed=missed,
+            mentioned=[fid for fid, st in states.items() if st == "mentioned"],
+            missed=[fid for fid, st in states.items() if st == "missed"],
             ratio=round(len(covered) / len(audit.findings), 4) if audit.findings else 0.0,
             evidence={
                 fid: _quote(segments[m.best].text)
                 for fid, m in matches.items()
-                if m.covered and m.best is not None
+                if m.best is not None
             },
         )
         return Judgment(
