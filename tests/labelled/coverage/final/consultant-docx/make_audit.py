@@ -1,7 +1,7 @@
 """Build audit.docx: a consultant's accessibility audit of the MyMeridian tenant repairs portal.
 
-Run from this folder:  ../../../../../.venv/bin/python make_audit.py   (or .venv/bin/python from the repo root
-with the path to this file); audit.docx is written next to this script.
+Needs python-docx (in the repository's .venv). audit.docx is always written next to this script, e.g.
+from the repository root:  .venv/bin/python tests/labelled/coverage/final/consultant-docx/make_audit.py
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ FINDINGS = [
         wcag="2.1.1 Keyboard (A)",
         severity="Critical",
         location="Report a repair – step 1 ‘What needs fixing?’",
-        journey="Report a repair",
+        journey="4.1 Repair and booking journey",
         description=(
             "The first step of the repair wizard asks tenants to pick what needs fixing (Kitchen, Bathroom, "
             "Heating and hot water, Doors and windows, Electrics, Outside). Each option is a picture tile built "
@@ -65,7 +65,7 @@ FINDINGS = [
         wcag="4.1.2 Name, Role, Value (A)",
         severity="High",
         location="Report a repair – step 3 ‘Show us the problem’",
-        journey="Report a repair",
+        journey="4.1 Repair and booking journey",
         description=(
             "Tenants are asked to attach photos of the damage. The only control is a round icon button showing "
             "a camera glyph. It contains an SVG with no title and the button has no text, aria-label or "
@@ -97,7 +97,7 @@ FINDINGS = [
         wcag="1.4.1 Use of Color (A)",
         severity="High",
         location="Book an appointment – date picker",
-        journey="Book an appointment",
+        journey="4.1 Repair and booking journey",
         description=(
             "In the appointment calendar, dates with free engineer slots are tinted green and fully booked dates "
             "are tinted pink. There is no text, pattern or icon difference, and the dates are exposed to "
@@ -125,7 +125,7 @@ FINDINGS = [
         wcag="2.2.1 Timing Adjustable (A)",
         severity="Critical",
         location="All signed-in pages, most severe in the repair wizard",
-        journey="Report a repair",
+        journey="4.1 Repair and booking journey",
         description=(
             "Signed-in sessions expire after ten minutes of inactivity. No warning is shown and there is no way "
             "to extend the session. When it expires, the tenant is sent to the sign-in page and everything typed "
@@ -154,7 +154,7 @@ FINDINGS = [
         wcag="3.3.1 Error Identification (A)",
         severity="High",
         location="Report a repair – steps 2 and 4; Sign in",
-        journey="Report a repair",
+        journey="4.1 Repair and booking journey",
         description=(
             "When a required field is left empty or the phone number is invalid, the field border turns red. No "
             "error text is shown, nothing is announced, and the field is not marked aria-invalid."
@@ -181,7 +181,7 @@ FINDINGS = [
         wcag="2.4.7 Focus Visible (AA)",
         severity="High",
         location="Global stylesheet (all pages)",
-        journey="Whole portal",
+        journey="4.2 Site-wide styling",
         description=(
             "The global reset sets outline: none on a, button, input and select under :focus, and no alternative "
             "focus style is provided. Only the browser’s text caret in inputs shows where focus is."
@@ -207,7 +207,7 @@ FINDINGS = [
         severity="Medium",
         section_severity="Low",
         location="Hint text under form fields; ‘Last updated’ lines on My repairs",
-        journey="Whole portal",
+        journey="4.2 Site-wide styling",
         description=(
             "Hint text beneath form fields (e.g. ‘Tell us where in the room the problem is’) and the ‘Last updated’ "
             "timestamps on the My repairs list use #A0A0A0 on white, a contrast ratio of 2.6:1."
@@ -229,7 +229,7 @@ FINDINGS = [
         wcag="4.1.3 Status Messages (AA)",
         severity="Medium",
         location="Report a repair – step 3; My repairs",
-        journey="Report a repair",
+        journey="4.3 Feedback, content and dialogs",
         description=(
             "After a photo is chosen, a progress bar and then ‘2 photos added’ appear visually, and on My repairs a "
             "toast reads ‘Your repair status has been updated’. None of these are in a live region or use "
@@ -255,7 +255,7 @@ FINDINGS = [
         wcag="1.1.1 Non-text Content (A)",
         severity="High",
         location="Home page banner and Report a repair start page",
-        journey="Report a repair",
+        journey="4.3 Feedback, content and dialogs",
         description=(
             "The red banner ‘Gas leak, flood or no heating? Call 0800 014 2277 now’ is a single PNG image with "
             "alt=\"banner\". The number is not available as text."
@@ -280,7 +280,7 @@ FINDINGS = [
         wcag="2.4.3 Focus Order (A)",
         severity="Medium",
         location="My repairs – ‘Cancel repair’ confirmation dialog",
-        journey="Manage repairs",
+        journey="4.3 Feedback, content and dialogs",
         description=(
             "Selecting ‘Cancel repair’ opens a custom dialog, but focus stays on the button behind the overlay. "
             "Tab moves through the page behind the dialog before reaching it, and after closing it focus goes to "
@@ -308,7 +308,7 @@ FINDINGS = [
         wcag="1.2.2 Captions (Prerecorded) (A)",
         severity="Medium",
         location="Help & advice – Heating",
-        journey="Help and advice",
+        journey="4.3 Feedback, content and dialogs",
         description=(
             "The self-help video (3 min 40 s) explains how to check and top up boiler pressure before reporting a "
             "heating fault. The embedded player has no caption track and the video has no transcript."
