@@ -24,7 +24,14 @@ OKABE_ITO = [
     "#999999",  # grey
 ]
 COVERED_COLOUR = "#56B4E9"  # sky blue; black ✓ on it is 9:1
+MENTIONED_COLOUR = "#F0E442"  # yellow; black ◐ on it is 15:1
 MISSED_COLOUR = "#E69F00"  # orange; black ✗ on it is 9:1
+#: Coverage state → (value on the colour scale, symbol, what it means).
+COVERAGE_CELLS = {
+    "addressed": (1.0, "✓", "addressed: the plan proposes a fix"),
+    "mentioned": (0.5, "◐", "mentioned only: named to test, monitor or defer, no fix"),
+    "missed": (0.0, "✗", "missed: the plan does not address this finding"),
+}
 FONT = {"size": 14}
 TICKS = {"size": 13}
 
@@ -111,22 +118,20 @@ def criteria_grouped_bar(frame: pd.DataFrame, colours: dict[str, str]) -> go.Fig
 
 
 def coverage_heatmap(run: Run) -> go.Figure:
-    """Finding × plan matrix, critical first: ✓ covered / ✗ missed, hover shows the plan's quote."""
+    """Finding × plan matrix, critical first: ✓ addressed / ◐ mentioned / ✗ missed (symbols, so
+    it reads without colour); hover shows the plan's quote behind the cell."""
     plans = sorted(run.results, key=lambda r: r.rank)
     findings = by_severity(run.audit.findings)
+    states = {r.name: r.coverage.states() for r in plans}
     z, text, hover = [], [], []
     for f in findings:
         z_row, t_row, h_row = [], [], []
         for r in plans:
-            covered = f.id in r.coverage.covered
-            z_row.append(1 if covered else 0)
-            t_row.append("✓" if covered else "✗")
+            value, symbol, meaning = COVERAGE_CELLS[states[r.name].get(f.id, "missed")]
+            z_row.append(value)
+            t_row.append(symbol)
             quote = r.coverage.evidence.get(f.id, "")
-            detail = (
-                f"covered — “{_wrap(quote)}”"
-                if covered and quote
-                else ("covered" if covered else "missed: the plan does not address this finding")
-            )
+            detail = f"{meaning} — “{_wrap(quote)}”" if quote and value else meaning
             h_row.append(
                 f"<b>{_esc(f.id)}</b> ({f.severity.value}) {_wrap(f.title)}"
                 f"<br><b>{_esc(r.name)}</b>: {detail}"
@@ -148,8 +153,10 @@ def coverage_heatmap(run: Run) -> go.Figure:
             hovertemplate="%{customdata}<extra></extra>",
             colorscale=[
                 [0.0, MISSED_COLOUR],
-                [0.5, MISSED_COLOUR],
-                [0.5, COVERED_COLOUR],
+                [0.25, MISSED_COLOUR],
+                [0.25, MENTIONED_COLOUR],
+                [0.75, MENTIONED_COLOUR],
+                [0.75, COVERED_COLOUR],
                 [1.0, COVERED_COLOUR],
             ],
             zmin=0,

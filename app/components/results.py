@@ -181,10 +181,17 @@ def _plan_details(run: Run, result: PlanResult) -> None:
                 _criterion(c, cr, judgments)
         st.markdown("#### Coverage")
         cov = result.coverage
+        total = len(cov.covered) + len(cov.mentioned) + len(cov.missed)
         st.markdown(
-            f"Addresses **{len(cov.covered)}** of {len(cov.covered) + len(cov.missed)} findings "
-            f"({cov.ratio:.0%})."
-            + (f" Misses: {', '.join(cov.missed)}." if cov.missed else " Misses none.")
+            f"Addresses **{len(cov.covered)}** of {total} findings ({cov.ratio:.0%})."
+            + (
+                " Only mentions (to test, monitor or defer): "
+                + md_escape(", ".join(cov.mentioned))
+                + "."
+                if cov.mentioned
+                else ""
+            )
+            + (f" Misses: {md_escape(', '.join(cov.missed))}." if cov.missed else " Misses none.")
         )
 
 
@@ -220,8 +227,9 @@ def render_results(run: Run, key: str) -> None:
 
     st.subheader("Coverage matrix")
     st.caption(
-        "Each audit finding (critical first) against each plan: ✓ addressed, ✗ missed. "
-        "Hover a cell for the plan's quote."
+        "Each audit finding (critical first) against each plan: ✓ addressed (the plan proposes "
+        "a fix), ◐ mentioned only (named to test, monitor or defer it), ✗ missed. Hover a cell "
+        "for the plan's sentence; the table below the matrix lists them all."
     )
     st.plotly_chart(
         figures.coverage_heatmap(run),
@@ -229,15 +237,23 @@ def render_results(run: Run, key: str) -> None:
         config={"displayModeBar": False},
     )
     data_table(tables.coverage_frame(run))
+    with st.expander("The plan's sentence behind each cell"):
+        st.dataframe(tables.coverage_quotes_frame(run), hide_index=True)
 
-    st.subheader("Missed by every plan")
-    missed = tables.missed_by_all(run)
-    if missed:
+    st.subheader("Addressed by no plan")
+    open_findings = tables.unaddressed(run)
+    if open_findings:
+        st.caption("What the ideal plan would add: no plan proposes a fix for these findings.")
         st.markdown(
             "\n".join(
                 f"- **{md_escape(f.id)}** ({f.severity.value}; SC {', '.join(f.wcag) or 'none'}): "
                 f"{md_escape(f.title)}"
-                for f in missed
+                + (
+                    f" — only mentioned by {md_escape(', '.join(by))}"
+                    if by
+                    else " — missed by every plan"
+                )
+                for f, by in open_findings
             )
         )
     else:

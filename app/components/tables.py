@@ -129,24 +129,36 @@ def criteria_long_frame(run: Run) -> pd.DataFrame:
 
 
 def coverage_frame(run: Run) -> pd.DataFrame:
-    """Finding × plan: 'covered' or 'missed', findings critical first, plans by rank."""
+    """Finding × plan: 'addressed', 'mentioned' or 'missed'; findings critical first, plans by
+    rank."""
     plans = sorted(run.results, key=lambda r: r.rank)
+    states = {r.name: r.coverage.states() for r in plans}
     rows = []
     for f in by_severity(run.audit.findings):
         row: dict[str, object] = {"Finding": f.id, "Severity": f.severity.value, "Title": f.title}
         for r in plans:
-            row[r.name] = "covered" if f.id in r.coverage.covered else "missed"
+            row[r.name] = states[r.name].get(f.id, "missed")
         rows.append(row)
     return pd.DataFrame(rows, columns=["Finding", "Severity", "Title", *[r.name for r in plans]])
 
 
-def missed_by_all(run: Run) -> list[Finding]:
-    """Findings that no plan addresses, critical first."""
-    if not run.results:
-        return []
-    return by_severity(
-        [f for f in run.audit.findings if all(f.id in r.coverage.missed for r in run.results)]
-    )
+def coverage_quotes_frame(run: Run) -> pd.DataFrame:
+    """The plan sentence behind every addressed or mentioned cell of the matrix."""
+    rows = []
+    for f in by_severity(run.audit.findings):
+        for r in sorted(run.results, key=lambda r: r.rank):
+            state = r.coverage.states().get(f.id, "missed")
+            if state != "missed":
+                rows.append([f.id, r.name, state, r.coverage.evidence.get(f.id, "")])
+    return pd.DataFrame(rows, columns=["Finding", "Plan", "State", "Plan's sentence"])
+
+
+def unaddressed(run: Run) -> list[tuple[Finding, list[str]]]:
+    """Findings that no plan addresses (critical first), with the plans that only mention them."""
+    mentioned_by = {f.id: by for f, by in run.unaddressed()}
+    return [
+        (f, mentioned_by[f.id]) for f in by_severity(run.audit.findings) if f.id in mentioned_by
+    ]
 
 
 def format_when(iso: str) -> str:

@@ -166,10 +166,10 @@ def _print_ranking(run: Run) -> None:
             for c in crit
         )
         print(f"{r.rank:>4}  {score}  {r.coverage.ratio:>5.0%}  {cells}  {r.name}")
-    missed = [
-        f.id for f in run.audit.findings if all(f.id in r.coverage.missed for r in run.results)
+    open_findings = [
+        f.id + (f" (mentioned by {', '.join(by)})" if by else "") for f, by in run.unaddressed()
     ]
-    print(f"missed by every plan: {', '.join(missed) if missed else 'none'}")
+    print(f"addressed by no plan: {', '.join(open_findings) if open_findings else 'none'}")
     s = run.stats
     if s.calls or s.cache_hits:
         cost = "unknown" if s.cost_unknown and not s.cost_usd else f"${s.cost_usd:.4f}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -1275,118 +1276,90 @@ def element_kinds(kinds: frozenset[str] | set[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-_TOKEN = re.compile(r"[a-z0-9]+")
-#: Endings a word may add to a term and still be that term ('captions', 'labelled', 'zooming').
 _SUFFIXES = frozenset(
     "s es ed d ing er ers ly y ies led ling ion ions ation ations ment ments".split()
 )
+_SUFFIX = "(?:" + "|".join(sorted(_SUFFIXES, key=len, reverse=True)) + ")"
 
 
-def _index(entries: dict[str, frozenset[str]]) -> dict[str, list[tuple[str, frozenset[str]]]]:
-    """First word of each term -> (term, ids): '<button' under 'button'."""
-    index: dict[str, list[tuple[str, frozenset[str]]]] = {}
-    for term, ids in entries.items():
-        first = _TOKEN.search(term)
-        if first is not None:
-            index.setdefault(first.group(), []).append((term, ids))
-    return index
+class TermMatcher:
+    """Finds a vocabulary's terms in lower-case text, where words start.
 
-
-@lru_cache(maxsize=1)
-def _term_index() -> dict[str, list[tuple[str, frozenset[str]]]]:
-    term_topics: dict[str, set[str]] = {}
-    for topic in TOPICS:
-        for term in topic.terms:
-            term_topics.setdefault(term.lower(), set()).add(topic.id)
-    return _index({t: frozenset(ids) for t, ids in term_topics.items()})
-
-
-@lru_cache(maxsize=1)
-def _element_index() -> dict[str, list[tuple[str, frozenset[str]]]]:
-    term_kinds: dict[str, set[str]] = {}
-    for kind, terms in ELEMENT_TERMS.items():
-        for term in terms:
-            term_kinds.setdefault(term.lower(), set()).add(kind)
-    return _index({t: frozenset(ids) for t, ids in term_kinds.items()})
-
-
-@lru_cache(maxsize=65536)
-def _stems(token: str) -> tuple[str, ...]:
-    """The token and the words it may extend ('labelled' → 'label', 'labell', …)."""
-    out = [token]
-    for n in range(1, 6):
-        if len(token) - n >= 3 and token[-n:] in _SUFFIXES:
-            out.append(token[:-n])
-    return tuple(out)
-
-
-def _ends_word(lower: str, end: int, term: str) -> bool:
-    """The term ends a word there, or the word goes on with a known ending only."""
-    if not term[-1].isalnum() or end >= len(lower) or not lower[end].isalnum():
-        return True
-    stop = end
-    while stop < len(lower) and lower[stop].isalnum():
-        stop += 1
-    return lower[end:stop] in _SUFFIXES
-
-
-def term_spans(
-    lower: str, index: dict[str, list[tuple[str, frozenset[str]]]]
-) -> list[tuple[int, frozenset[str]]]:
-    """(start, ids) of every term occurrence in lower-case text, at word starts.
-
-    Where two terms overlap the longer one wins: 'no text alternative' is a missing text
-    alternative, not 'no text'.
+    The terms are compiled into one regular expression shaped like a trie, so the text is
+    scanned once in C however many terms there are. A term may be extended by a common ending
+    ('captions', 'labelled', 'zooming'). Where two terms overlap the longer one wins: 'no text
+    alternative' is a missing text alternative, not 'no text'.
     """
-    firsts: set[str] = set()
-    for token in set(_TOKEN.findall(lower)):
-        firsts.update(w for w in _stems(token) if w in index)
-    found: list[tuple[int, int, frozenset[str]]] = []
-    for word in firsts:
-        for term, ids in index[word]:
-            start = lower.find(term)
-            while start != -1:
-                if (start == 0 or not lower[start - 1].isalnum()) and _ends_word(
-                    lower, start + len(term), term
-                ):
-                    found.append((start, start + len(term), ids))
-                start = lower.find(term, start + 1)
-    if len(found) < 2:
-        return [(s, ids) for s, _e, ids in found]
-    found.sort(key=lambda x: (x[0], -x[1]))
-    kept: list[tuple[int, int, frozenset[str]]] = []
-    for span in sorted(found, key=lambda x: x[0] - x[1]):  # longest first
-        start, end, _ids = span
-        if all(end <= k[0] or start >= k[1] or (start == k[0] and end == k[1]) for k in kept):
-            kept.append(span)
-    return sorted((s, ids) for s, _e, ids in kept)
+
+    def __init__(self, terms: dict[str, frozenset[str]]) -> None:
+        self.ids = terms
+        trie: dict[str, Any] = {}
+        for term in terms:
+            node = trie
+            for ch in term:
+                node = node.setdefault(ch, {})
+            node[""] = {}
+        body = self._build(trie, "")
+        # A zero-width match at each word start captures the longest term starting there.
+        self.rx = re.compile(f"(?<![a-z0-9])(?=({body}))")
+
+    def _build(self, node: dict[str, Any], last: str) -> str:
+        alts = [re.escape(ch) + self._build(node[ch], ch) for ch in sorted(k for k in node if k)]
+        if "" in node:  # a term ends here: a word may go on only with a known ending
+            alts.append(f"(?={_SUFFIX}?(?![a-z0-9]))" if last.isalnum() else "")
+        if not alts:
+            return ""
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    def spans(self, lower: str) -> list[tuple[int, frozenset[str]]]:
+        """(start, ids) of the terms in the text, in order."""
+        found = [(m.start(), m.end(1)) for m in self.rx.finditer(lower)]
+        if len(found) > 1:
+            taken = bytearray(len(lower))
+            kept = []
+            for start, end in sorted(found, key=lambda x: (x[0] - x[1], x[0])):  # longest first
+                if 1 not in taken[start:end]:
+                    taken[start:end] = b"\x01" * (end - start)
+                    kept.append((start, end))
+            found = sorted(kept)
+        return [(start, self.ids[lower[start:end]]) for start, end in found]
+
+    def find(self, text: str) -> set[str]:
+        """Ids of every term in a text."""
+        out: set[str] = set()
+        for _start, ids in self.spans(text.lower()):
+            out |= ids
+        return out
 
 
-def _scan(text: str, index: dict[str, list[tuple[str, frozenset[str]]]]) -> set[str]:
-    found: set[str] = set()
-    for _start, ids in term_spans(text.lower(), index):
-        found |= ids
-    return found
+def _matcher(groups: dict[str, tuple[str, ...]]) -> TermMatcher:
+    terms: dict[str, set[str]] = {}
+    for group_id, group_terms in groups.items():
+        for term in group_terms:
+            terms.setdefault(term.lower(), set()).add(group_id)
+    return TermMatcher({t: frozenset(ids) for t, ids in terms.items()})
+
+
+@lru_cache(maxsize=1)
+def topic_matcher() -> TermMatcher:
+    """The topic vocabulary (for scanning a whole plan once)."""
+    return _matcher({t.id: t.terms for t in TOPICS})
+
+
+@lru_cache(maxsize=1)
+def element_matcher() -> TermMatcher:
+    """The element vocabulary (for scanning a whole plan once)."""
+    return _matcher(ELEMENT_TERMS)
 
 
 def topics_in(text: str) -> set[str]:
     """Ids of the topics a text talks about."""
-    return _scan(text, _term_index())
+    return topic_matcher().find(text)
 
 
 def elements_in(text: str) -> set[str]:
     """Element kinds a text names ('dropdown' → select, 'form fields' → field)."""
-    return _scan(text, _element_index())
-
-
-def topic_index() -> dict[str, list[tuple[str, frozenset[str]]]]:
-    """The topic terms by first word (for scanning a whole plan once)."""
-    return _term_index()
-
-
-def element_index() -> dict[str, list[tuple[str, frozenset[str]]]]:
-    """The element terms by first word (for scanning a whole plan once)."""
-    return _element_index()
+    return element_matcher().find(text)
 
 
 def topic_sc(topic_id: str) -> tuple[str, ...]:

@@ -284,6 +284,14 @@ class Run(BaseModel):
     error: str | None = None
     stats: RunStats = Field(default_factory=lambda: RunStats())
 
+    def unaddressed(self) -> list[tuple[Finding, list[str]]]:
+        """Findings no plan addresses, each with the plans that only mention it."""
+        return [
+            (f, [r.name for r in self.results if f.id in r.coverage.mentioned])
+            for f in self.audit.findings
+            if not any(f.id in r.coverage.covered for r in self.results)
+        ]
+
     @property
     def winner(self) -> PlanResult | None:
         """The rank-1 plan, if any plan was scored."""

@@ -91,16 +91,28 @@ def test_coverage_frame_orders_findings_by_severity(run: Run) -> None:
     frame = tables.coverage_frame(run)
     ranks = [Severity(s).rank for s in frame["Severity"]]
     assert ranks == sorted(ranks) and frame.iloc[0]["Severity"] == "critical"
-    assert set(frame["northwind-phased-roadmap"]) == {"covered"}
+    assert set(frame["northwind-phased-roadmap"]) == {"addressed"}
+    states = {s for plan in run.results for s in frame[plan.name]}
+    assert states == {"addressed", "mentioned", "missed"}  # the demo has all three
 
 
-def test_missed_by_all(run: Run) -> None:
-    assert tables.missed_by_all(run) == []
+def test_unaddressed_says_who_only_mentions(run: Run) -> None:
+    assert tables.unaddressed(run) == []
     for r in run.results:
-        if "NW-03" in r.coverage.covered:
-            r.coverage.covered.remove("NW-03")
-            r.coverage.missed.append("NW-03")
-    assert [f.id for f in tables.missed_by_all(run)] == ["NW-03"]
+        for fid in ("NW-03", "NW-08"):  # the agency plan already only mentions these two
+            if fid in r.coverage.covered:
+                r.coverage.covered.remove(fid)
+                r.coverage.missed.append(fid)
+        if "NW-06" in r.coverage.covered:
+            r.coverage.covered.remove("NW-06")
+            r.coverage.mentioned.append("NW-06")
+    found = {f.id: by for f, by in tables.unaddressed(run)}
+    assert found["NW-03"] == ["agency-quick-wins"]
+    assert found["NW-08"] == ["agency-quick-wins"]
+    assert found["NW-06"] == [r.name for r in run.results]
+    quotes = tables.coverage_quotes_frame(run)
+    assert set(quotes["State"]) == {"addressed", "mentioned"}
+    assert all(quotes["Plan's sentence"])
 
 
 def test_deltas_frame_matches_plan_names(run: Run) -> None:
@@ -116,7 +128,7 @@ def test_coverage_heatmap_reads_without_colour(run: Run) -> None:
     fig = figures.coverage_heatmap(run)
     trace = fig.data[0]
     cells = {c for row in trace.text for c in row}
-    assert cells == {"✓", "✗"}
+    assert cells == {"✓", "◐", "✗"}  # symbols, so the matrix reads without colour
     assert trace.y[0].startswith("NW-01 · critical")
     roadmap = run.results[0]
     quote = roadmap.coverage.evidence["NW-01"].split()[0]

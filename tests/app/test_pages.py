@@ -206,6 +206,22 @@ def test_evaluate_demo_run_ranks_and_saves(demo_dir: Path) -> None:
     assert HistoryStore().count_runs() == 1
 
 
+def test_evaluate_coverage_matrix_shows_three_states() -> None:
+    """Addressed, mentioned (deferred by the agency plan) and missed, with the quotes."""
+    at = run_demo(app())
+    no_exception(at)
+    frames = [d.value for d in at.dataframe]
+    matrix = next(f for f in frames if "Finding" in f.columns and "agency-quick-wins" in f.columns)
+    agency = dict(zip(matrix["Finding"], matrix["agency-quick-wins"], strict=True))
+    assert agency["NW-08"] == "mentioned" and agency["NW-01"] == "addressed"
+    assert agency["NW-14"] == "missed"
+    quotes = next(f for f in frames if "Plan's sentence" in f.columns)
+    row = quotes[(quotes["Finding"] == "NW-08") & (quotes["Plan"] == "agency-quick-wins")]
+    assert row.iloc[0]["State"] == "mentioned" and "platform team" in row.iloc[0]["Plan's sentence"]
+    headers = [h.value for h in at.subheader]
+    assert "Addressed by no plan" in headers
+
+
 def test_evaluate_custom_weights_are_recorded() -> None:
     at = app()
     at.checkbox(key="evaluate.demo").check().run()

@@ -96,14 +96,28 @@ def test_evaluate_json_plans_shape_and_ranking(evaluated: dict[str, Any]) -> Non
             assert c["judges"] == {"offline": c["score"]}  # a jury of one: its mean is its score
             assert 0 <= c["score"] <= 10 and c["rationale"]
             assert isinstance(c["evidence"], list)
-        assert set(p["coverage"]) == {"covered", "missed", "ratio"}
-        assert set(p["coverage"]["covered"]) | set(p["coverage"]["missed"]) == finding_ids
-        assert p["coverage"]["ratio"] == pytest.approx(len(p["coverage"]["covered"]) / 15, 1e-3)
+        cov = p["coverage"]
+        assert set(cov) == {"covered", "mentioned", "missed", "ratio", "evidence"}
+        assert set(cov["covered"]) | set(cov["mentioned"]) | set(cov["missed"]) == finding_ids
+        assert len(cov["covered"]) + len(cov["mentioned"]) + len(cov["missed"]) == 15
+        assert cov["ratio"] == pytest.approx(len(cov["covered"]) / 15, 1e-3)  # addressed only
+        assert set(cov["evidence"]) == set(cov["covered"]) | set(cov["mentioned"])
     assert [p["rank"] for p in plans] == [1, 2, 3, 4]
     scores = [p["score"] for p in plans]
     assert scores == sorted(scores, reverse=True) and len(set(scores)) == 4
     assert plans[0]["name"] == "northwind-phased-roadmap"
     assert plans[-1]["name"] == "overlay-widget-plan"
+
+
+def test_three_coverage_states_in_the_json(evaluated: dict[str, Any]) -> None:
+    """The agency plan defers the session timeout and the size guide pop-up: mentioned, not
+    covered, each with the sentence that says so."""
+    agency = next(p for p in evaluated["plans"] if p["name"] == "agency-quick-wins")
+    cov = agency["coverage"]
+    assert cov["mentioned"] == ["NW-03", "NW-08"]
+    assert "platform team" in cov["evidence"]["NW-08"]
+    assert "vendor later in the year" in cov["evidence"]["NW-03"]
+    assert "NW-14" in cov["missed"] and "NW-01" in cov["covered"]
 
 
 def test_evaluate_records_run_and_history_show_returns_the_same_document(
@@ -134,7 +148,7 @@ def test_evaluate_human_output_and_no_history(
     assert lines[2].split()[0] == "1" and lines[2].split()[2] == "100%"
     assert lines[2].endswith("northwind-phased-roadmap")
     assert lines[5].endswith("overlay-widget-plan")
-    assert "missed by every plan: none" in out
+    assert "addressed by no plan: none" in out
     assert HistoryStore().count_runs() == 0
 
 
@@ -179,9 +193,14 @@ def test_out_writes_json_csv_and_markdown(
     totals = [r for r in rows[1:] if r[3] == "weighted_total"]
     assert totals[0][1] == "northwind-phased-roadmap" and totals[0][2] == "1"
     assert {r[0] for r in rows[1:]} == {run_id}
+    agency = next(r for r in totals if r[1] == "agency-quick-wins")
+    column = dict(zip(COLUMNS, agency, strict=True))
+    assert column["mentioned"] == "NW-03 NW-08" and "NW-14" in column["missed"].split()
     md = (out_dir / f"run-{run_id}.md").read_text(encoding="utf-8")
     assert md.startswith(f"# A11y Judge run {run_id}")
     assert "| 1 | northwind-phased-roadmap |" in md
+    assert "- **Mentions without a fix** (test, monitor or defer): NW-03, NW-08" in md
+    assert "## Addressed by no plan" in md
     assert not any(p.suffix == ".tmp" for p in out_dir.iterdir())
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from a11y_judge.evidence.intent import (
@@ -27,7 +28,7 @@ from a11y_judge.evidence.intent import (
     section_intent,
     sentence_intent,
 )
-from a11y_judge.evidence.profile import SWEEP, FindingProfile, profiles, qualifiers
+from a11y_judge.evidence.profile import FindingProfile, profiles, qualifiers, singular
 from a11y_judge.evidence.segments import Segment
 from a11y_judge.lexicon import ELEMENT_GROUPS, element_kinds, topics_in
 from a11y_judge.models import Finding
@@ -150,12 +151,12 @@ def score(
     elif finding.places & words:
         parts.append((f"its page {', '.join(sorted(finding.places & words))}", 1))
     if not (pinned or selector or shared) and finding.words and finding.elements - _NEUTRAL_KINDS:
-        named = qualifiers(seg.lower, seg.element_at)
-        if named and not named & (finding.words | finding.places):  # 'travel blog photos'
-            parts.append((f"other elements ({', '.join(sorted(named))})", LOCUS_CONFLICT))
+        others = qualifiers(seg.lower, seg.element_at)
+        if others and not others & (finding.words | finding.places):  # 'travel blog photos'
+            parts.append((f"other elements ({', '.join(sorted(others))})", LOCUS_CONFLICT))
     total = sum(points for _, points in parts)
-    named = any(p > 0 for label, p in parts if "problem" in label or label == "its SC")
-    if not (pinned or selector or named):
+    problem = any(p > 0 for label, p in parts if "problem" in label or label == "its SC")
+    if not (pinned or selector or problem):
         total = min(total, IDENTIFIED_AT - 1)  # elements and words, but no problem named
         parts.append(("no problem named", 0))
     if explain is not None:
@@ -184,7 +185,7 @@ def _located(finding: FindingProfile, segments: list[Segment], i: int) -> bool:
             return True
         if finding.words & s.words or any(sel in s.lower for sel in finding.selectors):
             return True
-    return any(SWEEP.search(s.lower) for s in near[:2])
+    return any(s.sweeps for s in near[:2])
 
 
 def _about(finding: FindingProfile) -> Callable[[str], bool]:
@@ -192,16 +193,23 @@ def _about(finding: FindingProfile) -> Callable[[str], bool]:
     keys = finding.topics | finding.related
 
     def about(clause: str) -> bool:
-        words = set(re.findall(r"[a-z0-9][a-z0-9-]*", clause))
+        words, topics = _clause_terms(clause)
         return bool(
             (finding.own_id and finding.own_id in words)
             or finding.words & words
             or finding.rule_tokens & words
-            or topics_in(clause) & keys
+            or topics & keys
             or any(sel in clause for sel in finding.selectors)
         )
 
     return about
+
+
+@lru_cache(maxsize=16384)
+def _clause_terms(clause: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A clause's words and topics (clauses recur for every finding a sentence identifies)."""
+    words = set(re.findall(r"[a-z0-9][a-z0-9-]*", clause))
+    return frozenset(words | {singular(w) for w in words}), frozenset(topics_in(clause))
 
 
 def intent_of(segments: list[Segment], i: int, finding: FindingProfile) -> Intent:
@@ -244,7 +252,7 @@ def _section_body(
 
 
 def _candidates(finding: FindingProfile, by_key: dict[str, list[int]]) -> set[int]:
-    keys = [f"t:{t}" for t in finding.topics | finding.related]
+    keys = [f"t:{t}" for t in finding.topics]  # related topics count only with its words
     keys += [f"s:{sc}" for sc in finding.sc]
     keys += [f"w:{w}" for w in finding.words | finding.rule_tokens]
     if finding.own_id:
@@ -261,17 +269,18 @@ def match_findings(findings: list[Finding], segments: list[Segment]) -> dict[str
     Only sentences that share a topic, an SC or a word with a finding are scored (found through
     an index), and a finding's selectors are looked for in the whole plan at once.
     """
+    every = profiles(findings)
+    wanted = frozenset().union(*(p.words | p.rule_tokens | {p.own_id or ""} for p in every))
     by_key: dict[str, list[int]] = {}
     for seg in segments:
         for t in seg.topics:
             by_key.setdefault(f"t:{t}", []).append(seg.index)
         for sc in seg.sc:
             by_key.setdefault(f"s:{sc}", []).append(seg.index)
-        for w in seg.words:
+        for w in seg.words & wanted:  # only the words some finding is known by
             by_key.setdefault(f"w:{w}", []).append(seg.index)
     plan_lower = "\n".join(s.lower for s in segments)
     out: dict[str, FindingMatch] = {}
-    every = profiles(findings)
     topic_count: dict[str, int] = {}
     for p in every:
         for t in p.topics:

@@ -162,7 +162,8 @@ SWEEP = re.compile(
     r"fields?|inputs?|controls?|selects?|dropdowns?|menus?|pages?|templates?|screens?|videos?|"
     r"media|headings?|tables?|lists?|forms?|elements?|text|instances|occurrences|components?)\b"
     r"|\b(?:all|every)\s+(?:[\w.:-]+\s+){0,3}?(?:failures?|issues?|violations?|errors?|"
-    r"problems?|instances?|occurrences?)\b|site-?wide|across the (?:whole )?site|throughout|everywhere|\bglobal(?:ly)?\b|"
+    r"problems?|instances?|occurrences?)\b|site-?wide|across the (?:whole )?site|throughout|"
+    r"everywhere|\bglobal(?:ly)?\b|"
     r"on every page|in (?:the )?(?:base|global|shared) (?:css|stylesheet|layout|template|styles)"
     r"|\bbase\.css\b|base (?:layout|template)"
 )
@@ -207,6 +208,7 @@ def qualifiers(lower: str, element_at: tuple[int, ...]) -> frozenset[str]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=65536)
 def singular(word: str) -> str:
     """'borders' → 'border', 'boxes' → 'box'; short words and '-ss' endings stay."""
     if len(word) > 4 and word.endswith("ies"):

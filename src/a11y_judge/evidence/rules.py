@@ -89,6 +89,7 @@ def rule_meaning(finding: Finding) -> RuleMeaning | None:
     if not finding.rule_id:
         return None
     rule = finding.rule_id.strip()
+    order: tuple[str, ...]
     if finding.id.startswith("lh-"):
         order = ("lighthouse", "axe")
     elif finding.id.startswith("pa11y-") or re.search(r"\d_\d{1,2}_\d{1,2}\.", rule):

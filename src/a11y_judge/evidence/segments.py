@@ -14,7 +14,7 @@ from functools import cached_property
 from a11y_judge.evidence.profile import singular
 from a11y_judge.ingest import wcag
 from a11y_judge.ingest.blocks import markdown_blocks
-from a11y_judge.lexicon import element_index, term_spans, topic_index
+from a11y_judge.lexicon import element_matcher, topic_matcher
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9`<\"'(\[])")
 _PHASE_NUM = re.compile(
@@ -35,7 +35,7 @@ _PHASE_WORDS = (
     (re.compile(r"\b(?:medium[- ]term|mid[- ]term|third|medium priority)\b", re.I), 3),
     (re.compile(r"\b(?:long[- ]term|later|ongoing|future|backlog|low priority|final)\b", re.I), 4),
 )
-_WORDS = re.compile(r"[a-z0-9]+")
+_TOKENS = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
 #: A contrast ratio ('4.5:1', '5 : 1') says the sentence is about contrast.
 _RATIO = re.compile(r"(?<![\d.:])\d{1,2}(?:\.\d{1,2})?\s?:\s?1\b")
 _CONTRAST = frozenset({"contrast"})
@@ -66,10 +66,24 @@ class Segment:
     @cached_property
     def words(self) -> frozenset[str]:
         """Lower-case words and ids ('nw-01', 'delivery-slot' and its parts)."""
-        compounds = re.findall(r"[a-z0-9]+(?:[-_][a-z0-9]+)+", self.lower)
-        joined = (re.sub(r"[-_]", "", c) for c in compounds)  # 'off-canvas' is 'offcanvas'
-        words = set(_WORDS.findall(self.lower))
-        return frozenset(words | {singular(w) for w in words} | set(compounds) | set(joined))
+        tokens = set(_TOKENS.findall(self.lower))
+        out = set(tokens)
+        for token in tokens:
+            if "-" in token or "_" in token:
+                out.add(token.replace("-", "").replace("_", ""))  # 'off-canvas' = 'offcanvas'
+                parts = re.split(r"[-_]", token)
+                out.update(parts)
+                out.update(singular(p) for p in parts if p[-1] == "s")
+            elif token[-1] == "s":
+                out.add(singular(token))
+        return frozenset(out)
+
+    @cached_property
+    def sweeps(self) -> bool:
+        """Says 'all images', 'every page', 'site-wide'…"""
+        from a11y_judge.evidence.profile import SWEEP
+
+        return SWEEP.search(self.lower) is not None
 
 
 def phase_of_heading(heading: str) -> int | None:
@@ -150,10 +164,10 @@ def segment_plan(text: str) -> list[Segment]:
         offset += len(low) + len(SEPARATOR)
     joined = SEPARATOR.join(lowers)
     n = len(pieces)
-    topic_spans = term_spans(joined, topic_index())
+    topic_spans = topic_matcher().spans(joined)
     topic_spans += [(m.start(), _CONTRAST) for m in _RATIO.finditer(joined)]
     topics = _assign(topic_spans, starts, n)
-    element_spans = term_spans(joined, element_index())
+    element_spans = element_matcher().spans(joined)
     elements = _assign(element_spans, starts, n)
     element_at: list[list[int]] = [[] for _ in range(n)]
     for offset, ids in element_spans:

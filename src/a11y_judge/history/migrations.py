@@ -111,6 +111,12 @@ def m002_judge_usage(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m003_results_mentioned(db: sqlite3.Connection) -> None:
+    """Findings a plan only mentions (to test, monitor or defer), beside covered and missed."""
+    db.execute("ALTER TABLE results ADD COLUMN n_mentioned INTEGER NOT NULL DEFAULT 0")
+
+
 def migrate(db: sqlite3.Connection) -> list[str]:
     """Apply pending migrations in order, each in its own transaction; returns their names."""
     db.execute(

@@ -120,7 +120,8 @@ class HistoryStore:
                 [(run.run_id, p.content_hash, p.name, i) for i, p in enumerate(run.plans)],
             )
             db.executemany(
-                "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO results (run_id, plan_name, rank, score, coverage_ratio, n_covered,"
+                " n_missed, n_mentioned) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         run.run_id,
@@ -130,6 +131,7 @@ class HistoryStore:
                         r.coverage.ratio,
                         len(r.coverage.covered),
                         len(r.coverage.missed),
+                        len(r.coverage.mentioned),
                     )
                     for r in run.results
                 ],

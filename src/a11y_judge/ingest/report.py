@@ -368,7 +368,12 @@ def findings_from_blocks(blocks: list[Block], filename: str) -> list[Finding]:
     sections = _sections(blocks)
     entries: list[tuple[Finding, str]] = []  # (finding, where it came from: table/section/item)
     for s in sections:
-        trail = [*s.path, (s.level, s.heading)]
+        # Level-1 headings are usually the document's title lines, but numbered ones are its
+        # main sections ('1. Executive summary', '5. Retest of previous issues').
+        trail = [
+            (2 if level == 1 and _NUMBERING.match(h) else level, h)
+            for level, h in [*s.path, (s.level, s.heading)]
+        ]
         if any(_is_boilerplate(level, h) for level, h in trail if h):
             continue
         for b in s.blocks:

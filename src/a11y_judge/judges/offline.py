@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 import time
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from a11y_judge.evidence import signals as sig
 from a11y_judge.evidence.coverage import FindingMatch, match_findings
 from a11y_judge.evidence.profile import FindingProfile, profiles
-from a11y_judge.evidence.segments import Segment, segment_plan
+from a11y_judge.evidence.segments import Segment, plan_text, segment_plan
 from a11y_judge.ingest import wcag
 from a11y_judge.judges.base import register
 from a11y_judge.judges.settings import JudgeSettings
@@ -31,15 +32,17 @@ from a11y_judge.models import (
     Severity,
 )
 
+
+@lru_cache(maxsize=512)
+def _loose(rx: re.Pattern[str]) -> re.Pattern[str]:
+    """The pattern without \\b anchors: a superset that the regex engine scans many times
+    faster (a leading \\b defeats its prefix search); matches are then checked with rx."""
+    return re.compile(rx.pattern.replace(r"\b", ""), rx.flags)
+
+
 #: Where "early" ends when a plan has no phases: the first 40% of its segments.
 EARLY = 0.4
 _WINDOW = 6  # segments after a mention that still count as the fix for it
-
-
-@lru_cache(maxsize=256)
-def _loose(rx: re.Pattern[str]) -> re.Pattern[str]:
-    """The pattern without \\b anchors: a superset that the regex engine scans much faster."""
-    return re.compile(rx.pattern.replace(r"\b", ""), rx.flags)
 
 
 def _clip(x: float) -> float:
@@ -64,25 +67,48 @@ class _Context:
     anti_patterns: list[AntiPattern]
     penalty: float
     profiles: dict[str, FindingProfile]
-    _hits: dict[tuple[int, int], bool] = field(default_factory=dict)
+    _hits: dict[int, frozenset[int]] = field(default_factory=dict)
+    _one: dict[tuple[int, int], bool] = field(default_factory=dict)
+    _order: dict[str, tuple[int, float]] = field(default_factory=dict)
 
-    def hit(self, rx: re.Pattern[str], seg: Segment) -> bool:
-        """Memoised: does the pattern match this segment?"""
-        key = (id(rx), seg.index)
+    def hits(self, rx: re.Pattern[str]) -> frozenset[int]:
+        """The segments a pattern matches, found in one scan of the whole plan (memoised)."""
+        key = id(rx)
         if key not in self._hits:
-            self._hits[key] = rx.search(seg.lower) is not None
+            candidates = {
+                bisect_right(self.starts, m.start()) - 1 for m in _loose(rx).finditer(self.scanned)
+            }
+            self._hits[key] = frozenset(
+                i for i in candidates if rx.search(self.segments[i].lower) is not None
+            )
         return self._hits[key]
 
-    def first(self, rx: re.Pattern[str], segments: list[Segment] | None = None) -> Segment | None:
-        """The first segment the pattern matches.
+    def hit(self, rx: re.Pattern[str], seg: Segment) -> bool:
+        """Does the pattern match this segment? (From the plan-wide scan when one was made,
+        else searched in the segment alone and memoised.)"""
+        found = self._hits.get(id(rx))
+        if found is not None:
+            return seg.index in found
+        key = (id(rx), seg.index)
+        if key not in self._one:
+            self._one[key] = rx.search(seg.lower) is not None
+        return self._one[key]
 
-        A version of the pattern without word boundaries (it matches a superset) rules out
-        plans that cannot match in one fast scan; then segments are tried in order.
-        """
-        if _loose(rx).search(self.lower_text) is None:
-            return None
+    def first(self, rx: re.Pattern[str], segments: list[Segment] | None = None) -> Segment | None:
+        """The first segment the pattern matches."""
+        found = self.hits(rx)
         pool = self.segments if segments is None else segments
-        return next((s for s in pool if self.hit(rx, s)), None)
+        return next((s for s in pool if s.index in found), None)
+
+    @cached_property
+    def starts(self) -> list[int]:
+        """Where each segment starts in `scanned`."""
+        return [s.start for s in self.segments]
+
+    @cached_property
+    def scanned(self) -> str:
+        """The segments' lower-case text as one string (patterns never cross a separator)."""
+        return plan_text(self.segments)
 
     @property
     def covered(self) -> list[Finding]:
@@ -100,15 +126,14 @@ class _Context:
 
     def order_key(self, f: Finding) -> tuple[int, float]:
         """When the plan addresses a finding: (phase, position); unaddressed last."""
-        seg = self.treatment(f)
-        if seg is None:
-            return (99, 2.0)
-        return (seg.phase if seg.phase is not None else 50, seg.position)
-
-    @cached_property
-    def lower_text(self) -> str:
-        """The plan's text in lower case (signal patterns are lower case)."""
-        return self.plan.text.lower()
+        if f.id not in self._order:
+            seg = self.treatment(f)
+            self._order[f.id] = (
+                (99, 2.0)
+                if seg is None
+                else (seg.phase if seg.phase is not None else 50, seg.position)
+            )
+        return self._order[f.id]
 
     @cached_property
     def first_phase(self) -> int | None:

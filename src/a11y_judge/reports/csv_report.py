@@ -18,6 +18,7 @@ COLUMNS = [
     "judge",
     "coverage_ratio",
     "covered",
+    "mentioned",
     "missed",
 ]
 
@@ -30,7 +31,8 @@ def to_csv(run: Run) -> str:
     writer.writerow(COLUMNS)
     for r in run.results:
         head = [run.run_id, r.name, r.rank]
-        tail = [r.coverage.ratio, " ".join(r.coverage.covered), " ".join(r.coverage.missed)]
+        cov = r.coverage
+        tail = [cov.ratio, " ".join(cov.covered), " ".join(cov.mentioned), " ".join(cov.missed)]
         for cid, c in r.criteria.items():
             crit = [cid, names.get(cid, cid), run.rubric.weights.get(cid)]
             writer.writerow([*head, *crit, c.score, "jury", *tail])

@@ -43,8 +43,10 @@ def run_document(run: Run) -> dict[str, Any]:
                 },
                 "coverage": {
                     "covered": r.coverage.covered,
+                    "mentioned": r.coverage.mentioned,
                     "missed": r.coverage.missed,
                     "ratio": r.coverage.ratio,
+                    "evidence": r.coverage.evidence,
                 },
             }
             for r in run.results

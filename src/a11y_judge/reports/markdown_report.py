@@ -36,13 +36,11 @@ def to_markdown(run: Run) -> str:
         lines.append(
             f"| {r.rank} | {r.name} | {_fmt(r.score)} | {cells} | {r.coverage.ratio:.0%} |"
         )
-    missed_by_all = [
-        f for f in run.audit.findings if all(f.id in r.coverage.missed for r in run.results)
-    ]
-    lines += ["", "## Missed by every plan", ""]
+    lines += ["", "## Addressed by no plan", ""]
     lines += [
         f"- **{f.id}** ({f.severity.value}; {', '.join(f.wcag) or 'no SC'}): {f.title}"
-        for f in missed_by_all
+        + (f" — only mentioned by {', '.join(by)}" if by else " — missed by every plan")
+        for f, by in run.unaddressed()
     ] or ["- None: every finding is addressed by at least one plan."]
     for r in run.results:
         lines += ["", f"## {r.rank}. {r.name} — {_fmt(r.score)}", ""]
@@ -56,6 +54,11 @@ def to_markdown(run: Run) -> str:
             lines.append(
                 "- **Anti-patterns:** "
                 + "; ".join(f"{a.name} — “{a.quote}”" for a in r.anti_patterns)
+            )
+        if r.coverage.mentioned:
+            lines.append(
+                "- **Mentions without a fix** (test, monitor or defer): "
+                + ", ".join(r.coverage.mentioned)
             )
         if r.coverage.missed:
             lines.append("- **Misses:** " + ", ".join(r.coverage.missed))

@@ -50,12 +50,12 @@ FINDINGS = [
         code=(
             '<div class="tile" onclick="selectCategory(\'heating\')">\n'
             '  <img src="/assets/tiles/heating.svg" alt="">\n'
-            '  <span>Heating and hot water</span>\n'
+            "  <span>Heating and hot water</span>\n"
             "</div>"
         ),
         recommendation=(
             "Rebuild the tiles as a native radio group (a <fieldset> with a <legend> ‘What needs fixing?’ and one "
-            "<input type=\"radio\"> per category, styled as tiles), or as <button> elements if each tile moves "
+            '<input type="radio"> per category, styled as tiles), or as <button> elements if each tile moves '
             "straight to the next step. Do not add tabindex and key handlers to the <div>s as a patch."
         ),
     ),
@@ -88,7 +88,7 @@ FINDINGS = [
         ),
         recommendation=(
             "Give the button a visible text label, e.g. ‘Add photos (optional)’, or at minimum "
-            "aria-label=\"Add photos\", and mark the SVG aria-hidden=\"true\" focusable=\"false\"."
+            'aria-label="Add photos", and mark the SVG aria-hidden="true" focusable="false".'
         ),
     ),
     dict(
@@ -116,7 +116,7 @@ FINDINGS = [
         recommendation=(
             "Add a non-colour cue (e.g. a small tick icon and bold weight for available dates, strike-through for "
             "booked ones) and include the status in the accessible name, e.g. "
-            "aria-label=\"14 March, 3 slots available\". Add a legend above the calendar."
+            'aria-label="14 March, 3 slots available". Add a legend above the calendar.'
         ),
     ),
     dict(
@@ -171,7 +171,7 @@ FINDINGS = [
         code='<input id="phone" class="input input--error" type="tel" name="phone">',
         recommendation=(
             "Show a text error next to each invalid field (e.g. ‘Enter a UK phone number, like 07700 900 982’), "
-            "link it with aria-describedby, set aria-invalid=\"true\", and show an error summary at the top of the "
+            'link it with aria-describedby, set aria-invalid="true", and show an error summary at the top of the '
             "step that receives focus on submit."
         ),
     ),
@@ -233,7 +233,7 @@ FINDINGS = [
         description=(
             "After a photo is chosen, a progress bar and then ‘2 photos added’ appear visually, and on My repairs a "
             "toast reads ‘Your repair status has been updated’. None of these are in a live region or use "
-            "role=\"status\", so screen readers do not announce them."
+            'role="status", so screen readers do not announce them.'
         ),
         impact=(
             "Screen reader users do not know whether the upload worked and often upload the same photo several "
@@ -245,7 +245,7 @@ FINDINGS = [
         ],
         code='<div class="upload-progress"><span class="upload-count">2 photos added</span></div>',
         recommendation=(
-            "Put the upload count and the status toast in a container with role=\"status\" (aria-live=\"polite\") "
+            'Put the upload count and the status toast in a container with role="status" (aria-live="polite") '
             "that exists in the DOM before the message is inserted."
         ),
     ),
@@ -258,7 +258,7 @@ FINDINGS = [
         journey="4.3 Feedback, content and dialogs",
         description=(
             "The red banner ‘Gas leak, flood or no heating? Call 0800 014 2277 now’ is a single PNG image with "
-            "alt=\"banner\". The number is not available as text."
+            'alt="banner". The number is not available as text.'
         ),
         impact=(
             "Blind tenants cannot get the emergency number from the portal; it also cannot be enlarged without "
@@ -270,7 +270,7 @@ FINDINGS = [
         ],
         code='<img src="/assets/img/emergency-banner.png" alt="banner">',
         recommendation=(
-            "Replace the image with real text and a tel: link (<a href=\"tel:08000142277\">0800 014 2277</a>). "
+            'Replace the image with real text and a tel: link (<a href="tel:08000142277">0800 014 2277</a>). '
             "If an image must stay, its alt must contain the full message and number."
         ),
     ),
@@ -297,7 +297,7 @@ FINDINGS = [
         ],
         code='<div class="overlay" id="cancel-dialog" style="display:block">…</div>',
         recommendation=(
-            "Use a native <dialog> opened with showModal(), or role=\"dialog\" with aria-modal=\"true\" and "
+            'Use a native <dialog> opened with showModal(), or role="dialog" with aria-modal="true" and '
             "aria-labelledby; move focus to the dialog heading on open, keep focus inside while open, close on "
             "Escape and return focus to the ‘Cancel repair’ button that opened it."
         ),
@@ -323,14 +323,19 @@ FINDINGS = [
         ],
         code='<video src="/media/boiler-pressure.mp4" controls></video>',
         recommendation=(
-            "Add accurate, human-checked WebVTT captions (<track kind=\"captions\" srclang=\"en\" default>) and "
+            'Add accurate, human-checked WebVTT captions (<track kind="captions" srclang="en" default>) and '
             "publish a text transcript below the video."
         ),
     ),
 ]
 
 RETEST = [
-    ("MH-2023-04", "Sign-in page had no visible labels for email and password", "1.3.1 / 3.3.2", "Resolved"),
+    (
+        "MH-2023-04",
+        "Sign-in page had no visible labels for email and password",
+        "1.3.1 / 3.3.2",
+        "Resolved",
+    ),
     ("MH-2023-09", "Rent statement PDFs were untagged", "1.3.1", "Resolved"),
 ]
 
