@@ -24,6 +24,7 @@ from typing import Literal
 from a11y_judge.evidence.intent import (
     Intent,
     combine,
+    defers,
     heading_intent,
     section_intent,
     sentence_intent,
@@ -48,6 +49,11 @@ CONTESTED = -1  # the problem area alone, when other findings share it
 IDENTIFIED_AT = 4
 #: Sentences after a bare mention ('The basket buttons are silent.') that may hold its fix.
 FOLLOW_UP = 3
+#: An item this short that says nothing about a fix is a label for what follows it.
+_LABEL_WORDS = 8
+#: A section this short under its own heading is one work item (a ticket).
+_TICKET_LINES = 10
+_STATUS = re.compile(r"\W*(?:status|decision|resolution|outcome|state|priority|verdict)\b")
 #: A code block that shows the markup as it is, not as it should be.
 _CURRENT_CODE = re.compile(r"\b(?:current|currently|existing|before|today|problematic|bad|wrong)\b")
 _FIXED_CODE = re.compile(r"\b(?:should be|fixed|after|correct|accessible|better|instead)\b")
@@ -128,6 +134,16 @@ def score(
         )
     kinds = seg.elements or (context.elements if context is not None else frozenset())
     element = _element_points(kinds, finding)
+    if (
+        "text-alternative" in finding.topics
+        and finding.elements >= {"image", "link"}
+        and not (pinned or selector)
+    ):
+        # an image that is a link's only content: the sentence must be about links too
+        near = kinds | (context.elements if context is not None else frozenset())
+        if "link" not in near and "icon" not in near:
+            element = min(element, 0)
+            parts.append(("an image, but not one in a link", TOPIC_CONFLICT))
     shared = finding.words & words
     topic = finding.topics & seg.topics
     if finding.narrow & seg.topics:
@@ -150,14 +166,14 @@ def score(
         parts.append((f"its words {', '.join(sorted(shared))}", min(MAX_WORD_POINTS, len(shared))))
     elif finding.places & words:
         parts.append((f"its page {', '.join(sorted(finding.places & words))}", 1))
-    if not (pinned or selector or shared) and finding.words and finding.elements - _NEUTRAL_KINDS:
+    if not (pinned or selector or shared) and finding.words and finding.elements - {"page"}:
         others = qualifiers(seg.lower, seg.element_at)
         if others and not others & (finding.words | finding.places):  # 'travel blog photos'
             parts.append((f"other elements ({', '.join(sorted(others))})", LOCUS_CONFLICT))
     total = sum(points for _, points in parts)
     problem = any(p > 0 for label, p in parts if "problem" in label or label == "its SC")
-    if not (pinned or selector or problem):
-        total = min(total, IDENTIFIED_AT - 1)  # elements and words, but no problem named
+    if not (pinned or problem):
+        total = min(total, IDENTIFIED_AT - 1)  # elements, words or selectors, but no problem
         parts.append(("no problem named", 0))
     if explain is not None:
         explain.extend(f"{label} {points:+d}" for label, points in parts)
@@ -172,7 +188,7 @@ def _located(finding: FindingProfile, segments: list[Segment], i: int) -> bool:
     kind ('all images', 'site-wide'); 'the AI fixes missing labels and empty buttons' does not.
     """
     seg = segments[i]
-    if not finding.words or not finding.elements - _NEUTRAL_KINDS or finding.site_wide:
+    if not finding.words or finding.elements <= {"page"} or finding.site_wide:
         return True
     near = [seg]
     if seg.heading is not None:
@@ -220,9 +236,13 @@ def intent_of(segments: list[Segment], i: int, finding: FindingProfile) -> Inten
     """
     seg = segments[i]
     section = section_intent(seg.headings[:-1] if seg.kind == "heading" else seg.headings)
+    heading = segments[seg.heading] if seg.heading is not None else None
+    if heading is not None and _deferred(segments, heading):
+        return "mention"  # a ticket whose status says 'won't do', 'out of scope this quarter'
     follow: list[Segment] = []
     if seg.kind == "heading":
-        own = heading_intent(seg.text)
+        said = heading_intent(seg.text)
+        own = said if said in ("fix", "mention") else "neutral"
         follow = _section_body(segments, seg)
     elif seg.kind == "code":  # proposed markup, unless it shows what is there today
         before = segments[i - 1].lower if i else ""
@@ -230,11 +250,22 @@ def intent_of(segments: list[Segment], i: int, finding: FindingProfile) -> Inten
         own = "neutral" if current and not _FIXED_CODE.search(seg.lower) else "fix"
     else:
         own = sentence_intent(seg.lower, _about(finding))
-        if seg.kind == "para":  # items stand alone; a paragraph may be followed by its fix
+        if seg.kind == "para" or len(seg.lower.split()) <= _LABEL_WORDS:
+            # a paragraph, or an item that only names the problem ('The "Skip to content"
+            # link'), may be followed by its fix; other items stand alone
             follow = _section_body(segments, seg, FOLLOW_UP, start=i + 1)
     if own == "neutral":
         own = next((x for s in follow if (x := sentence_intent(s.lower)) != "neutral"), "neutral")
     return combine(own, section)
+
+
+def _deferred(segments: list[Segment], heading: Segment) -> bool:
+    """A ticket-like section (a few lines under its own heading) whose status line declines or
+    postpones it ('Status: Won't do – out of scope this quarter')."""
+    body = _section_body(segments, heading)
+    return len(body) <= _TICKET_LINES and any(
+        _STATUS.match(s.lower) and defers(s.lower) for s in body
+    )
 
 
 def _section_body(

@@ -15,6 +15,9 @@ from functools import lru_cache
 from typing import Literal
 
 Intent = Literal["fix", "mention", "neutral"]
+#: What a heading says about its items: 'describe' is a section that restates the audit
+#: ('What the check found', 'Background'), where a sentence still counts by its own verbs.
+SectionIntent = Literal["fix", "mention", "describe", "neutral"]
 
 #: Declines, postpones or only ponders the work, whatever else the clause says.
 DEFER = re.compile(
@@ -29,8 +32,11 @@ DEFER = re.compile(
     r"\brisk accepted|\bknown (?:issue|limitation)|\bconsider(?:s|ed|ing)?\b|"
     r"\bmight\b|\bmaybe\b|\bperhaps\b|\bat a later (?:date|stage)|\bwhether\b|"
     r"\bsomeday|\beventually\b|\bparking lot|\bfuture (?:consideration|work|release|roadmap)|"
-    r"\braise (?:it |this )?(?:with|at)\b|\bescalate|\bask (?:whether|if|them|the)\b|"
-    r"\bonce (?:they|the vendor|the supplier|the theme)|\bwait (?:for|until)\b|\bcould\b|"
+    r"\braise (?:[\w'-]+ ){0,4}?(?:with|at)\b|\bescalate|\bask (?:whether|if|them|the)\b|"
+    r"\bonce (?:they|the vendor|the supplier|the theme)|\bwait(?:ing)? (?:for|until|on)\b|"
+    r"\bcould\b|\btodo\b|\bto-do\b|"
+    r"\b(?:users?|visitors?|customers?|readers?|tenants?|students?)(?: who [^,.;]{0,40})? "
+    r"can (?:also )?(?:switch|turn|choose|enable|opt|select|pick|activate)\b|"
     r"\bwould be (?:nice|good|great)\b|\bif (?:you|they) (?:want|wish|like|prefer)\b|"
     r"\b(?:you|your \w+(?: \w+)?|the client|they|the vendor|the supplier)\s+(?:can|may)\b|"
     r"\bno (?:code |css |design |markup )?(?:change|changes|fix|fixes|work|implementation)\b|"
@@ -40,6 +46,9 @@ DEFER = re.compile(
     r"(?:team|project|programme|vendor|supplier|agency)\b|\bdue to be (?:replaced|rebuilt|"
     r"redesigned|retired|removed)\b|\bnot (?:our|my) (?:call|decision|code)\b|"
     r"\bnot committed\b|\buncommitted\b|\b(?:i'd|we'd|i would|we would) rather\b|"
+    r"\bnot part of\b|\bseparate add-?on\b|\bif you(?:'d| would) like\b|"
+    r"\bbefore (?:deciding|we decide|committing|making (?:any )?changes|changing anything)\b|"
+    r"\bmay be (?:a problem|an issue|hard|difficult|confusing)\b|"
     r"\brather than (?:change|fix|patch|touch|edit|rewrite)|"
     r"\bonce (?:that|the|they|this|it|our|your)\b[^.;]{0,50}\b(?:is out|ships|lands|"
     r"launches|is released|is live|is done|is ready|are done|is finished)\b"
@@ -59,6 +68,7 @@ OBSERVE = re.compile(
 #: Proposes a change, wherever it stands.
 FIX = re.compile(
     r"\b(?:add|adds|adding|added|replace|replaces|replacing|replaced|swap|swapping|use|uses|"
+    r"improve|improves|improving|"
     r"give|gives|giving|provide|provides|providing|associate|associating|associated|wrap|"
     r"wrapping|darken|darkening|darkened|lighten|increase|increasing|increased|enlarge|enlarged|"
     r"enlarging|remove|removing|removed|delete|deleting|rewrite|rewriting|rewritten|rename|"
@@ -67,9 +77,9 @@ FIX = re.compile(
     r"exposing|apply|applying|restructure|restructuring|reorder|reordering|render|rendering|"
     r"rendered|introduce|introducing|declare|declaring|insert|inserting|mark up|marked up|"
     r"enable|enabling|disable|disabling|define|defining|transcribe|transcribing|supply|"
-    r"create|creating|build|building|refactor|refactoring|rebuild|rebuilding|upgrade|adopt|"
-    r"resize|resizing|repair|repairing|redesign|redesigning|recolou?r|generate|generates|"
-    r"generating|programmatically|becomes?|gets?|receives?|moves? to|changes? to|"
+    r"create|creating|build|building|refactor|refactoring|rebuild|rebuilding|adopt|"
+    r"resize|resizing|repair|repairing|redesigning|recolou?r|generate|generates|"
+    r"generating|programmatically|becomes?|moves? to|changes? to|"
     r"set to|sets? the|switch(?:es)? to|turn(?:s)? (?:on|off)|updating|changing|"
     r"raise (?:the|its|it|to)|bump)\b"
 )
@@ -78,8 +88,9 @@ FIX = re.compile(
 _WEAK_FIX = re.compile(
     r"(?:^|[.!:;•\-*]\s*|\b(?:will|'ll|to|must|should|shall|please|then|and|we|i|they|team)\s+)"
     r"(?:label|caption|link|style|trap|return|close|set|pad|announce|warn|extend|pause|stop|"
-    r"turn|switch|move|wire|hook|tie|show|hide|keep|let|allow|offer|put|place|give|update|"
-    r"change|updated|changed)\b|\b(?:is|are|was|were|be|been|gets?|got) (?:updated|changed)\b"
+    r"turn|switch|move|wire|hook|tie|show|hide|allow|put|place|give|update|"
+    r"change|updated|changed|get|gets|receive|receives)\b|"
+    r"\b(?:is|are|was|were|be|been|gets?|got) (?:updated|changed)\b"
 )
 _CLAUSE = re.compile(r"\s*(?:[;:—–]|,\s|\.\s|\s(?:and|but|while|whereas|so|then)\s)\s*")
 
@@ -89,17 +100,22 @@ _HEADING_DEFER = re.compile(
     r"risks? accepted|exclusions?|excluded|later|next year|open questions?|questions"
 )
 _HEADING_OBSERVE = re.compile(
-    r"verif|validat|(?:test|testing|qa|release|acceptance|review) checklist|testing|test plan|"
-    r"\btests?\b|\bqa\b|quality assurance|monitor|"
-    r"audit summary|summary of (?:the )?(?:audit|findings)|background|overview|introduction|"
-    r"context|executive summary|what the audit found|audit findings|findings summary|"
-    r"the audit|what we found|metrics|definition of done|acceptance|spike|investigat|research"
+    r"verif|validat|(?:test|testing|qa|release|review) checklist|testing|test plan|"
+    r"\btests?\b|\bqa\b|quality assurance|monitor|metrics|definition of done|spike|"
+    r"investigat|research"
+)
+_HEADING_DESCRIBE = re.compile(
+    r"audit summary|summary of (?:the )?(?:audit|findings|issues)|background|overview|"
+    r"introduction|context|executive summary|what the (?:audit|check|scan|report|review) found|"
+    r"audit findings|findings summary|the audit|what we found|key issues|summary|findings|"
+    r"the problems?|the issues?|current state"
 )
 _HEADING_FIX = re.compile(
     r"\bfix|remediat|phase|sprint|week|month|roadmap|quick win|action|ticket|task|to-?do|"
     r"work ?items?|implement|solution|changes?\b|milestone|deliverable|epic|stor(?:y|ies)|"
     r"backlog|plan\b|proposal|priority \d|\bp[0-3]\b|immediate|short[- ]term|medium[- ]term|"
-    r"long[- ]term|step \d|\b[a-z]{2,6}-\d+\b|\(\w+(?: \+ \w+)*, [\d.]+ (?:days?|hours?|h|d)\)|"
+    r"long[- ]term|step \d|\b[a-z][a-z0-9]{1,9}-\d+\b|#\d{2,6}\b|"
+    r"\(\w+(?: \+ \w+)*, [\d.]+ (?:days?|hours?|h|d)\)|"
     r"recommend|what we will do|we will|next steps"
 )
 
@@ -111,14 +127,15 @@ _DEFER_LOOSE = re.compile(DEFER.pattern.replace(r"\b", ""))
 
 @lru_cache(maxsize=16384)
 def clause_intent(lower: str) -> Intent:
-    """The intent of one clause on its own."""
+    """The intent of one clause on its own: deferring wins; otherwise its first verb decides
+    ('review the headings in the redesign' observes, 'add labels, then test' fixes)."""
     if _DEFER_LOOSE.search(lower) and DEFER.search(lower):
         return "mention"
-    if FIX.search(lower) or _WEAK_FIX.search(lower):
+    fixes = [m.start() for rx in (FIX, _WEAK_FIX) if (m := rx.search(lower))]
+    observe = OBSERVE.search(lower)
+    if fixes and (observe is None or min(fixes) < observe.start()):
         return "fix"
-    if OBSERVE.search(lower):
-        return "mention"
-    return "neutral"
+    return "mention" if observe else "neutral"
 
 
 @lru_cache(maxsize=16384)
@@ -140,6 +157,12 @@ def clauses(lower: str) -> tuple[tuple[str, Intent], ...]:
     return tuple(resolved)
 
 
+@lru_cache(maxsize=16384)
+def defers(lower: str) -> bool:
+    """The sentence declines or postpones the work ('Status: won't do', 'out of scope')."""
+    return bool(_DEFER_LOOSE.search(lower) and DEFER.search(lower))
+
+
 def sentence_intent(lower: str, about: Callable[[str], bool] | None = None) -> Intent:
     """The intent of a sentence towards what `about` recognises (the whole sentence if None):
     the last decided intent among the clauses about it ('out of scope; marketing could add
@@ -151,20 +174,22 @@ def sentence_intent(lower: str, about: Callable[[str], bool] | None = None) -> I
 
 
 @lru_cache(maxsize=4096)
-def heading_intent(heading: str) -> Intent:
+def heading_intent(heading: str) -> SectionIntent:
     """What a heading says about the items under it: 'Out of scope' and 'Spike: …' do not fix,
-    'Week 4: test and fix contrast' and 'Sprint 2' do."""
+    'Week 4: test and fix contrast' and 'Sprint 2' do, 'What the check found' describes."""
     lower = heading.lower()
     if _HEADING_DEFER.search(lower) or (_DEFER_LOOSE.search(lower) and DEFER.search(lower)):
         return "mention"
     verb = FIX.search(lower) is not None
     if (_HEADING_OBSERVE.search(lower) or OBSERVE.search(lower)) and not verb:
         return "mention"
-    return "fix" if verb or _HEADING_FIX.search(lower) else "neutral"
+    if verb or _HEADING_FIX.search(lower):
+        return "fix"
+    return "describe" if _HEADING_DESCRIBE.search(lower) else "neutral"
 
 
 @lru_cache(maxsize=4096)
-def section_intent(headings: tuple[str, ...]) -> Intent:
+def section_intent(headings: tuple[str, ...]) -> SectionIntent:
     """The intent of the nearest heading that says one. The document's own title only says
     'fix' ('Remediation roadmap'): a plan titled 'Audit results' still proposes fixes."""
     for n, heading in enumerate(reversed(headings)):
@@ -176,7 +201,7 @@ def section_intent(headings: tuple[str, ...]) -> Intent:
     return "neutral"
 
 
-def combine(own: Intent, section: Intent) -> Intent:
+def combine(own: Intent, section: SectionIntent) -> Intent:
     """A sentence's intent in its section: a deferring or checking section wins over the
     sentence's own verbs ('Ensure images have alt text' in a verification checklist); a bare
     item counts as a fix in a section that lists fixes, else as a mention."""

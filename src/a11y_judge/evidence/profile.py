@@ -291,8 +291,16 @@ def _component_words(f: Finding, human: bool) -> set[str]:
     for snippet in f.snippets[:10]:
         for m in _ATTR_VALUE.finditer(snippet):
             value = m.group(1)
-            if not value.startswith(("http", "//", "data:")):
-                words |= _split_words(value)
+            if value.startswith("data:"):
+                continue
+            if value.startswith(("http", "//")):  # 'https://facebook.com/x', '/img/curlew.jpg'
+                value = re.sub(r"^\w*:?//(?:www\.)?", "", value)
+                value = re.sub(
+                    r"\.(?:com|org|net|io|co|uk|fm|app|html?|php|jpe?g|png|svg|gif|webp)\b",
+                    " ",
+                    value,
+                )
+            words |= _split_words(value)
         for m in _TAG_TEXT.finditer(snippet):
             words |= _split_words(m.group(1))
     if human:
