@@ -1352,10 +1352,11 @@ class TermMatcher:
             return ""
         return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
 
-    def spans(self, lower: str) -> list[tuple[int, frozenset[str]]]:
-        """(start, ids) of the terms in the text, in order."""
+    def spans(self, lower: str, overlap: bool = False) -> list[tuple[int, frozenset[str]]]:
+        """(start, ids) of the terms in the text, in order (with `overlap`, the longest term at
+        every word start, overlapping or not)."""
         found = [(m.start(), m.end(1)) for m in self.rx.finditer(lower)]
-        if len(found) > 1:
+        if len(found) > 1 and not overlap:
             taken = bytearray(len(lower))
             kept = []
             for start, end in sorted(found, key=lambda x: (x[0] - x[1], x[0])):  # longest first

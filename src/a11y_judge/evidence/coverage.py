@@ -16,6 +16,7 @@ An identified finding is then *addressed* when a sentence that identifies it pro
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -29,8 +30,14 @@ from a11y_judge.evidence.intent import (
     section_intent,
     sentence_intent,
 )
-from a11y_judge.evidence.profile import FindingProfile, profiles, qualifiers, singular
-from a11y_judge.evidence.segments import Segment
+from a11y_judge.evidence.profile import (
+    FindingProfile,
+    known_words,
+    profiles,
+    qualifiers,
+    singular,
+)
+from a11y_judge.evidence.segments import Segment, plan_text
 from a11y_judge.lexicon import ELEMENT_GROUPS, element_kinds, topics_in
 from a11y_judge.models import Finding
 
@@ -107,6 +114,7 @@ def score(
     explain: list[str] | None = None,
     contested: frozenset[str] = frozenset(),
     contested_sc: frozenset[str] = frozenset(),
+    known: Callable[[Segment], frozenset[str]] | None = None,
 ) -> int:
     """How strongly one sentence identifies one finding (IDENTIFIED_AT or more: it does).
 
@@ -116,12 +124,14 @@ def score(
     own. `explain`, if given, collects the reasons.
     """
     parts: list[tuple[str, int]] = []
-    words = seg.words if context is None else seg.words | context.words
+    words_of = known or (lambda s: s.words)
+    own_words = words_of(seg)
+    words = own_words if context is None else own_words | words_of(context)
     pinned = False  # the sentence names this very finding
-    if finding.own_id is not None and finding.own_id in seg.words:
+    if finding.own_id is not None and finding.own_id in own_words:
         parts.append(("its id", ID_POINTS))
         pinned = True
-    if finding.rule_tokens & seg.words:
+    if finding.rule_tokens & own_words:
         parts.append(("its rule id", RULE_POINTS))
         pinned = True
     selector = any(s in seg.lower for s in finding.selectors)
@@ -180,7 +190,12 @@ def score(
     return total
 
 
-def _located(finding: FindingProfile, segments: list[Segment], i: int) -> bool:
+def _located(
+    finding: FindingProfile,
+    segments: list[Segment],
+    i: int,
+    known: Callable[[Segment], frozenset[str]] | None = None,
+) -> bool:
     """Whether the sentence is about this finding's elements, not just its kind of problem.
 
     A finding whose audit names its elements (classes, ids, markup, title words) is addressed
@@ -196,10 +211,12 @@ def _located(finding: FindingProfile, segments: list[Segment], i: int) -> bool:
     near += [
         s for s in segments[max(0, i - 3) : i + 4] if s.section == seg.section and s.index != i
     ]
+    words_of = known or (lambda s: s.words)
     for s in near:  # the sentence or its section names the finding or one of its elements
-        if (finding.own_id and finding.own_id in s.words) or finding.rule_tokens & s.words:
+        words = words_of(s)
+        if (finding.own_id and finding.own_id in words) or finding.rule_tokens & words:
             return True
-        if finding.words & s.words or any(sel in s.lower for sel in finding.selectors):
+        if finding.words & words or any(sel in s.lower for sel in finding.selectors):
             return True
     return any(s.sweeps for s in near[:2])
 
@@ -294,6 +311,21 @@ def _candidates(finding: FindingProfile, by_key: dict[str, list[int]]) -> set[in
     return out
 
 
+def _known_words(every: list[FindingProfile], segments: list[Segment]) -> list[frozenset[str]]:
+    """Per sentence, the words of the audit's findings it contains (one scan of the plan)."""
+    matcher = known_words(tuple(every))
+    found: list[set[str]] = [set() for _ in segments]
+    starts = [s.start for s in segments]
+    text = plan_text(segments)
+    for offset, ids in matcher.spans(text, overlap=True):
+        words = found[bisect_right(starts, offset) - 1]
+        words |= ids
+        for word in ids:
+            if "-" in word:  # 'delivery-slot' also says 'delivery' and 'slot'
+                words.update(part for part in word.split("-") if part in matcher.ids)
+    return [frozenset(w) for w in found]
+
+
 def match_findings(findings: list[Finding], segments: list[Segment]) -> dict[str, FindingMatch]:
     """For every finding: the sentences that address it (in plan order) or only mention it.
 
@@ -301,15 +333,19 @@ def match_findings(findings: list[Finding], segments: list[Segment]) -> dict[str
     an index), and a finding's selectors are looked for in the whole plan at once.
     """
     every = profiles(findings)
-    wanted = frozenset().union(*(p.words | p.rule_tokens | {p.own_id or ""} for p in every))
+    present = _known_words(every, segments)
     by_key: dict[str, list[int]] = {}
     for seg in segments:
         for t in seg.topics:
             by_key.setdefault(f"t:{t}", []).append(seg.index)
         for sc in seg.sc:
             by_key.setdefault(f"s:{sc}", []).append(seg.index)
-        for w in seg.words & wanted:  # only the words some finding is known by
+        for w in present[seg.index]:
             by_key.setdefault(f"w:{w}", []).append(seg.index)
+
+    def known(s: Segment) -> frozenset[str]:
+        return present[s.index]
+
     plan_lower = "\n".join(s.lower for s in segments)
     out: dict[str, FindingMatch] = {}
     topic_count: dict[str, int] = {}
@@ -332,14 +368,16 @@ def match_findings(findings: list[Finding], segments: list[Segment]) -> dict[str
         for i in sorted(candidates):
             seg = segments[i]
             context = segments[seg.heading] if seg.heading not in (None, i) else None
-            points = score(profile, seg, context, contested=contested, contested_sc=contested_sc)
+            points = score(
+                profile, seg, context, contested=contested, contested_sc=contested_sc, known=known
+            )
             if points >= IDENTIFIED_AT:
                 scored[i] = points
         best_fix: tuple[int, int] | None = None
         best_mention: tuple[int, int] | None = None
         for i, points in scored.items():
             intent = intent_of(segments, i, profile)
-            if intent != "mention" and not _located(profile, segments, i):
+            if intent != "mention" and not _located(profile, segments, i, known):
                 continue  # a fix for some other element, or a generic promise
             if intent == "mention":
                 match.mentions.append(i)

@@ -12,6 +12,7 @@ from a11y_judge.lexicon import (
     BROAD_TOPICS,
     ELEMENT_TERMS,
     TOPICS,
+    TermMatcher,
     element_kinds,
     elements_in,
     related_topics,
@@ -396,6 +397,16 @@ def _profiles(findings_json: tuple[str, ...]) -> tuple[FindingProfile, ...]:
             counts[technique] = counts.get(technique, 0) + 1
     shared = frozenset(t for t, n in counts.items() if n > 1)  # 'h91' names five findings
     return tuple(_build(f, shared) for f in findings)
+
+
+@lru_cache(maxsize=256)
+def known_words(every: tuple[FindingProfile, ...]) -> TermMatcher:
+    """Finds, in a plan, the words the audit's findings are known by (ids, rule ids, component
+    words), so a plan's words need not all be collected."""
+    wanted = {
+        w for p in every for w in p.words | p.rule_tokens | ({p.own_id} if p.own_id else set())
+    }
+    return TermMatcher({w: frozenset({w}) for w in wanted})
 
 
 def profiles(findings: list[Finding]) -> list[FindingProfile]:

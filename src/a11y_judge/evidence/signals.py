@@ -7,7 +7,9 @@ re.IGNORECASE); callers pass `segment.lower` or `text.lower()`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 from a11y_judge.models import AntiPattern
 
@@ -114,6 +116,13 @@ ANTI_PATTERNS: tuple[AntiPatternRule, ...] = (
 )
 
 
+@lru_cache(maxsize=512)
+def loose(rx: re.Pattern[str]) -> re.Pattern[str]:
+    """The pattern without \\b anchors: a superset that the regex engine scans many times
+    faster (a leading \\b defeats its prefix search); its matches are then checked with rx."""
+    return re.compile(rx.pattern.replace(r"\b", ""), rx.flags)
+
+
 def find_anti_patterns(text: str) -> tuple[list[AntiPattern], float]:
     """Anti-patterns recommended in a plan (with the offending sentence) and total penalty."""
     found: list[AntiPattern] = []
@@ -121,24 +130,30 @@ def find_anti_patterns(text: str) -> tuple[list[AntiPattern], float]:
     lower = text.lower()
     originals = re.split(r"(?<=[.!?])\s+|\n+", text)
     sentences = [x.lower() for x in originals]
+    starts: list[int] = []  # where each sentence starts in `joined`
+    offset = 0
+    for sentence in sentences:
+        starts.append(offset)
+        offset += len(sentence) + 1
+    joined = "\n".join(sentences)
     for rule in ANTI_PATTERNS:
-        if rule.pattern.search(lower) is None:
+        if loose(rule.pattern).search(lower) is None or rule.pattern.search(lower) is None:
             continue
-        for n, sentence in enumerate(sentences):
+        hits = sorted({bisect_right(starts, m.start()) - 1 for m in rule.pattern.finditer(joined)})
+        for n in hits:
             # The sentence and the two around it: "Delete `outline: none` … and add: …".
             context = " ".join(sentences[max(0, n - 1) : n + 4])
-            if rule.pattern.search(sentence) and not (
-                rule.unless is not None and rule.unless.search(context)
-            ):
-                if rule.id == "div-button" and rule.unless and rule.unless.search(lower):
-                    continue  # keyboard handling is given elsewhere in the plan
-                found.append(
-                    AntiPattern(
-                        id=rule.id, name=rule.name, quote=originals[n].strip()[:300], why=rule.why
-                    )
+            if rule.unless is not None and rule.unless.search(context):
+                continue
+            if rule.id == "div-button" and rule.unless and rule.unless.search(lower):
+                continue  # keyboard handling is given elsewhere in the plan
+            found.append(
+                AntiPattern(
+                    id=rule.id, name=rule.name, quote=originals[n].strip()[:300], why=rule.why
                 )
-                penalty += rule.penalty
-                break
+            )
+            penalty += rule.penalty
+            break
     return found, penalty
 
 

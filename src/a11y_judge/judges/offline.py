@@ -10,7 +10,7 @@ import re
 import time
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from a11y_judge.evidence import signals as sig
 from a11y_judge.evidence.coverage import FindingMatch, match_findings
@@ -31,14 +31,6 @@ from a11y_judge.models import (
     Rubric,
     Severity,
 )
-
-
-@lru_cache(maxsize=512)
-def _loose(rx: re.Pattern[str]) -> re.Pattern[str]:
-    """The pattern without \\b anchors: a superset that the regex engine scans many times
-    faster (a leading \\b defeats its prefix search); matches are then checked with rx."""
-    return re.compile(rx.pattern.replace(r"\b", ""), rx.flags)
-
 
 #: Where "early" ends when a plan has no phases: the first 40% of its segments.
 EARLY = 0.4
@@ -76,7 +68,8 @@ class _Context:
         key = id(rx)
         if key not in self._hits:
             candidates = {
-                bisect_right(self.starts, m.start()) - 1 for m in _loose(rx).finditer(self.scanned)
+                bisect_right(self.starts, m.start()) - 1
+                for m in sig.loose(rx).finditer(self.scanned)
             }
             self._hits[key] = frozenset(
                 i for i in candidates if rx.search(self.segments[i].lower) is not None
@@ -95,10 +88,19 @@ class _Context:
         return self._one[key]
 
     def first(self, rx: re.Pattern[str], segments: list[Segment] | None = None) -> Segment | None:
-        """The first segment the pattern matches."""
-        found = self.hits(rx)
-        pool = self.segments if segments is None else segments
-        return next((s for s in pool if s.index in found), None)
+        """The first segment (of `segments`, default all) the pattern matches: the loose
+        pattern finds candidates in the plan's text from the start, and the scan stops at the
+        first candidate the pattern itself confirms."""
+        allowed = None if segments is None else {s.index for s in segments}
+        loose, text, pos = sig.loose(rx), self.scanned, 0
+        while (m := loose.search(text, pos)) is not None:
+            i = bisect_right(self.starts, m.start()) - 1
+            if (allowed is None or i in allowed) and self.hit(rx, self.segments[i]):
+                return self.segments[i]
+            if i + 1 >= len(self.starts):
+                return None
+            pos = self.starts[i + 1]
+        return None
 
     @cached_property
     def starts(self) -> list[int]:
