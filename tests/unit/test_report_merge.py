@@ -180,3 +180,55 @@ Add a pause button.
     )
     assert finding.severity is Severity.UNKNOWN
     assert "attention disorders" in finding.description
+
+
+def test_dotted_ids_and_fields_on_one_line() -> None:
+    """'### A11Y-1. Title' keeps 'A11Y-1'; '**Priority:** High · **SC:** 2.1.1' is two fields;
+    a 'Barrier' column is the title of a summary table."""
+    findings = md(
+        """# Audit
+## Summary of open barriers
+| Ref | Barrier | Success criterion | Priority | Where |
+|---|---|---|---|---|
+| A11Y-1 | Calendar cannot be operated with a keyboard | 2.1.1 Keyboard | Critical | Step 2 |
+
+## Detailed findings
+### A11Y-1. Calendar cannot be operated with a keyboard
+**Priority:** High · **SC:** 2.1.1 Keyboard (A) · **Where:** Step 2 *What happened*
+
+**Observed:** The date field opens a pop-up that Tab never reaches.
+
+**Code today:**
+
+```html
+<input readonly id="incident-date">
+```
+
+**Suggested fix:** Let people type the date into three labelled fields.
+"""
+    )
+    (calendar,) = findings
+    assert calendar.id == "A11Y-1"
+    assert calendar.severity is Severity.CRITICAL  # the table's rating
+    assert "the detailed section serious" in calendar.description
+    assert calendar.wcag == ["2.1.1"] and calendar.wcag_source == "stated"
+    assert "Tab never reaches" in calendar.description
+    assert calendar.snippets == ['<input readonly id="incident-date">']
+    assert calendar.recommendation.startswith("Let people type the date")
+
+
+def test_numbered_level_one_sections_are_sections_not_titles() -> None:
+    """A report whose main sections are level-1 headings ('1. Executive summary', '5. Retest
+    …'): the retest section's prose is not a finding."""
+    findings = md(
+        """# Audit of the tenant portal
+# 1. Executive summary
+The portal has two open issues.
+# 2. Findings
+## HC-01: Tiles cannot be reached with the keyboard
+**Recommendation:** Use buttons.
+# 3. Retest of previously reported issues
+The following issues from the first audit are fixed and need no action.
+"""
+    )
+    assert [f.id for f in findings] == ["HC-01"]

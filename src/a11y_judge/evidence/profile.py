@@ -167,6 +167,7 @@ SWEEP = re.compile(
     r"everywhere|\bglobal(?:ly)?\b|"
     r"on every page|in (?:the )?(?:base|global|shared) (?:css|stylesheet|layout|template|styles)"
     r"|\bbase\.css\b|base (?:layout|template)"
+    r"|\b(?:each|every|the|its|our|your|their) (?:[a-z-]+ )?form (?:controls|fields|inputs)\b"
 )
 
 #: Words that qualify an element without saying which one it is ('all images', 'icon links').

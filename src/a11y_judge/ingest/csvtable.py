@@ -31,7 +31,17 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "wcag reference",
     ),
     "severity": ("severity", "impact", "priority", "level of impact"),
-    "title": ("title", "issue", "summary", "finding", "name", "problem", "issue title"),
+    "title": (
+        "title",
+        "issue",
+        "summary",
+        "finding",
+        "name",
+        "problem",
+        "issue title",
+        "barrier",
+        "defect",
+    ),
     "description": ("description", "details", "detail", "observation", "issue description"),
     "location": (
         "location",

@@ -105,6 +105,7 @@ for _field, _labels in {
         "success criteria",
         "wcag criterion",
         "wcag criteria",
+        "sc",
         "guideline",
         "wcag 2.1",
         "wcag 2.2",
@@ -148,6 +149,8 @@ for _field, _labels in {
         "problem",
         "details",
         "observation",
+        "observed",
+        "what we found",
         "finding",
         "summary",
         "why it matters",
@@ -168,7 +171,15 @@ for _field, _labels in {
         "who is affected",
         "affected users",
     ),
-    "code": ("current code", "existing code", "code", "code sample", "failing code", "markup"),
+    "code": (
+        "current code",
+        "existing code",
+        "code",
+        "code today",
+        "code sample",
+        "failing code",
+        "markup",
+    ),
     "status": ("status", "type", "result"),
 }.items():
     for _label in _labels:
@@ -240,13 +251,27 @@ def _sections(blocks: list[Block]) -> list[_Section]:
     return sections
 
 
+_FIELD_SEPARATOR = re.compile(r"\s+[·|•]\s+(?=(?:\*\*|__)?[A-Z][A-Za-z ()/]{0,30}(?:\*\*|__)?:)")
+
+
+def _split_field_lines(blocks: list[Block]) -> list[Block]:
+    """'**Priority:** High · **SC:** 2.1.1 · **Where:** Step 2' is three labelled fields."""
+    out: list[Block] = []
+    for b in blocks:
+        if b.kind in ("para", "item") and _FIELD_SEPARATOR.search(b.text):
+            out.extend(Block(b.kind, part, b.level) for part in _FIELD_SEPARATOR.split(b.text))
+        else:
+            out.append(b)
+    return out
+
+
 def _fields(blocks: list[Block]) -> tuple[dict[str, list[str]], list[str], list[Block]]:
     """Labelled fields, unlabelled text and the list items of a section."""
     fields: dict[str, list[str]] = {}
     body: list[str] = []
     items: list[Block] = []
     current: str | None = None
-    for b in blocks:
+    for b in _split_field_lines(blocks):
         if b.kind == "table":
             continue
         if b.kind == "code":
@@ -286,8 +311,8 @@ def _finding_from_section(s: _Section, fields: dict[str, list[str]], body: list[
     if fields.get("id"):
         own_id = fields["id"][0].split()[0].strip(".,;")
     m = _ID_PREFIX.match(title)
-    if m:  # 'GR-01: Title', 'GR-01 — Title' or 'GR-01 Title'
-        own_id = own_id or m.group(1) or m.group(3)
+    if m:  # 'GR-01: Title', 'GR-01 — Title', 'GR-01 Title' or 'A11Y-1. Title'
+        own_id = own_id or (m.group(1) or m.group(3)).rstrip(".")
         title = m.group(2) or m.group(4)
     title = _NUMBERING.sub("", title)
     sev_suffix = _SEVERITY_SUFFIX.search(title)
