@@ -163,7 +163,8 @@ def test_upload_run_download(server: str, tmp_path: Path) -> None:
             ranks = [rows.nth(i).locator("td").nth(0).inner_text().strip() for i in range(4)]
             assert shown == expected
             assert ranks[0] == "1"
-            assert page.get_by_text("Missed by every plan").is_visible()
+            assert page.get_by_text("Addressed by no plan").is_visible()
+            assert page.get_by_text("◐ mentioned only").is_visible()  # the matrix legend
 
             with page.expect_download(timeout=STEP_MS) as info:
                 page.get_by_role("button", name="Download CSV").click()
@@ -174,7 +175,7 @@ def test_upload_run_download(server: str, tmp_path: Path) -> None:
             header = csv_path.read_text(encoding="utf-8").splitlines()[0]
             assert header == (
                 "run_id,plan,rank,criterion,criterion_name,weight,score,judge,"
-                "coverage_ratio,covered,missed"
+                "coverage_ratio,covered,mentioned,missed"
             )
 
             _full_page_screenshot(page, SCREENSHOT)
