@@ -11,7 +11,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 
-from a11y_judge.evidence.profile import singular
+from a11y_judge.evidence.profile import SWEEP, singular
 from a11y_judge.ingest import wcag
 from a11y_judge.ingest.blocks import markdown_blocks
 from a11y_judge.lexicon import element_matcher, topic_matcher
@@ -81,8 +81,6 @@ class Segment:
     @cached_property
     def sweeps(self) -> bool:
         """Says 'all images', 'every page', 'site-wide'…"""
-        from a11y_judge.evidence.profile import SWEEP
-
         return SWEEP.search(self.lower) is not None
 
 
@@ -207,8 +205,3 @@ def segment_plan(text: str) -> list[Segment]:
 def plan_text(segments: list[Segment]) -> str:
     """The scanned text: the segments' lower-case text joined by SEPARATOR."""
     return SEPARATOR.join(s.lower for s in segments)
-
-
-def segment_at(segments: list[Segment], offset: int) -> int:
-    """The index of the segment holding an offset of plan_text()."""
-    return bisect_right([s.start for s in segments], offset) - 1

@@ -17,10 +17,9 @@ _SPACE_RE = re.compile(r"\s+")
 
 @lru_cache(maxsize=1)
 def axe_rule_map() -> dict[str, list[str]]:
-    """axe rule id → the success criteria its tags name (data/axe_rules.json)."""
-    raw = json.loads((data_dir() / "axe_rules.json").read_text(encoding="utf-8"))
-    rules = raw.get("rules", {})
-    return {str(k): [str(sc) for sc in v] for k, v in rules.items()}
+    """axe rule id → the success criteria its tags name in axe-core 4.10 (data/tool_rules.json)."""
+    raw = json.loads((data_dir() / "tool_rules.json").read_text(encoding="utf-8"))
+    return {str(k): [str(sc) for sc in v["wcag"]] for k, v in raw["axe"].items()}
 
 
 def sort_criteria(nums: Iterable[str]) -> list[str]:
