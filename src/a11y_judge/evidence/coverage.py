@@ -63,6 +63,7 @@ _TICKET_LINES = 10
 _STATUS = re.compile(r"\W*(?:status|decision|resolution|outcome|state|priority|verdict)\b")
 #: A code block that shows the markup as it is, not as it should be.
 _CURRENT_CODE = re.compile(r"\b(?:current|currently|existing|before|today|problematic|bad|wrong)\b")
+_GROUP_KINDS = frozenset(ELEMENT_GROUPS)
 _FIXED_CODE = re.compile(r"\b(?:should be|fixed|after|correct|accessible|better|instead)\b")
 #: Kinds that place a sentence but never contradict a finding ('on every page', 'the form').
 _NEUTRAL_KINDS = frozenset({"page", "text", "form"})
@@ -101,7 +102,7 @@ def _element_points(seg_kinds: frozenset[str], finding: FindingProfile) -> int:
         return 0
     if seg_kinds & target:
         return ELEMENT_POINTS
-    specific = seg_kinds - ELEMENT_GROUPS.keys() - _NEUTRAL_KINDS
+    specific = seg_kinds - _GROUP_KINDS - _NEUTRAL_KINDS
     if element_kinds(seg_kinds - specific) & target:
         return 0 if specific else ELEMENT_GROUP_POINTS
     return ELEMENT_CONFLICT if element_kinds(seg_kinds) - _NEUTRAL_KINDS else 0
