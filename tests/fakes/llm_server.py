@@ -68,6 +68,7 @@ __all__ = [
     "Drop",
     "FakeLLMServer",
     "Hang",
+    "Raw",
     "RecordedRequest",
     "Reply",
     "Responder",
@@ -106,6 +107,8 @@ class Reply:
     text: str
     input_tokens: int = 100
     output_tokens: int = 50
+    refusal: str | None = None
+    """OpenAI only: answer with this refusal (and no content) instead of the text."""
 
 
 @dataclass
@@ -116,6 +119,21 @@ class Status:
     retry_after: float | None = None
     """If set, sent as a ``Retry-After`` header in seconds: ``2`` → ``"2"``, ``1.5`` → ``"1.5"``."""
     message: str = "fake error"
+    headers: dict[str, str] | None = None
+    """Further response headers, e.g. ``{"retry-after-ms": "250"}`` or OpenAI's
+    ``x-ratelimit-reset-requests``."""
+    latency: float | None = None
+    """Seconds before answering, instead of the server's ``latency`` (rejections are quick)."""
+
+
+@dataclass
+class Raw:
+    """Answer with this exact body and content type (an HTML error page with status 200, a
+    JSON body cut short by a proxy…)."""
+
+    body: str
+    code: int = 200
+    content_type: str = "text/html; charset=utf-8"
 
 
 @dataclass
@@ -131,7 +149,7 @@ class Drop:
     """Close the connection without sending any response."""
 
 
-Behaviour = Reply | Status | Hang | Drop
+Behaviour = Reply | Status | Hang | Drop | Raw
 Responder = Callable[[RecordedRequest], Behaviour]
 """Called from handler threads, possibly concurrently: it must be thread-safe."""
 
@@ -297,16 +315,22 @@ class _Handler(BaseHTTPRequestHandler):
             )
             return
         behaviour = fake._next_behaviour(recorded)
-        if fake.latency > 0:
-            time.sleep(fake.latency)
+        latency = fake.latency
+        if isinstance(behaviour, Status) and behaviour.latency is not None:
+            latency = behaviour.latency
+        if latency > 0:
+            time.sleep(latency)
         if isinstance(behaviour, Hang):
             time.sleep(behaviour.seconds)
             behaviour = behaviour.then if behaviour.then is not None else Reply("{}")
         if isinstance(behaviour, Drop):
             self.close_connection = True
             return
+        if isinstance(behaviour, Raw):
+            self._send(behaviour.code, behaviour.body.encode("utf-8"), behaviour.content_type)
+            return
         if isinstance(behaviour, Status):
-            extra = {}
+            extra = dict(behaviour.headers or {})
             if behaviour.retry_after is not None:
                 extra["Retry-After"] = _format_seconds(behaviour.retry_after)
             err = self._error_body(api, behaviour.code, behaviour.message)
@@ -331,7 +355,11 @@ class _Handler(BaseHTTPRequestHandler):
                 "choices": [
                     {
                         "index": 0,
-                        "message": {"role": "assistant", "content": reply.text, "refusal": None},
+                        "message": {
+                            "role": "assistant",
+                            "content": None if reply.refusal else reply.text,
+                            "refusal": reply.refusal,
+                        },
                         "finish_reason": "stop",
                         "logprobs": None,
                     }
@@ -384,10 +412,16 @@ class _Handler(BaseHTTPRequestHandler):
         return {"error": error}
 
     def _send_json(self, code: int, payload: Any, extra: dict[str, str] | None = None) -> None:
-        data = json.dumps(payload).encode("utf-8")
+        self._send(
+            code, json.dumps(payload).encode("utf-8"), "application/json; charset=utf-8", extra
+        )
+
+    def _send(
+        self, code: int, data: bytes, content_type: str, extra: dict[str, str] | None = None
+    ) -> None:
         try:
             self.send_response(code)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             for name, value in (extra or {}).items():
                 self.send_header(name, value)
