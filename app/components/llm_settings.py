@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
@@ -54,6 +54,8 @@ DEFAULTS: dict[str, Any] = {
     "rpm": 0,
     "timeout": float(_PACKAGE.timeout),
     "retries": RetryPolicy().max_retries,
+    "outage_wait": float(_PACKAGE.outage_wait),
+    "time_budget": 0.0,
     "samples": _PACKAGE.samples,
     "budget": 0.0,
     "cache": _PACKAGE.use_cache,
@@ -62,11 +64,11 @@ DEFAULTS: dict[str, Any] = {
 
 def store(state: MutableMapping[str, Any] | None = None) -> dict[str, Any]:
     """This session's settings (created with the defaults on first use)."""
-    state = st.session_state if state is None else state
-    current = state.get(STORE)
+    target = cast("MutableMapping[str, Any]", st.session_state) if state is None else state
+    current = target.get(STORE)
     if not isinstance(current, dict):
         current = {}
-        state[STORE] = current
+        target[STORE] = current
     for name, value in DEFAULTS.items():
         current.setdefault(name, value)
     return current
@@ -134,9 +136,9 @@ def typed_keys(settings: Mapping[str, Any] | None = None) -> dict[str, str]:
     return {p: k for p, k in keys.items() if k}
 
 
-def session_judge_settings() -> JudgeSettings:
+def session_judge_settings(state: MutableMapping[str, Any] | None = None) -> JudgeSettings:
     """A fresh JudgeSettings from this session's settings: build one per run, close it after."""
-    s = store()
+    s = store(state)
     urls = {p: str(s[f"{p}.base_url"]).strip() for p in OVERRIDABLE}
     return JudgeSettings(
         session_keys=typed_keys(s),
@@ -146,6 +148,8 @@ def session_judge_settings() -> JudgeSettings:
         rpm=int(s["rpm"]) or None,
         timeout=float(s["timeout"]),
         retry=RetryPolicy(max_retries=int(s["retries"])),
+        outage_wait=float(s["outage_wait"]),
+        time_budget=float(s["time_budget"]) or None,
         budget_usd=float(s["budget"]) or None,
         samples=int(s["samples"]),
         use_cache=bool(s["cache"]),

@@ -202,6 +202,10 @@ def _jury(run: Run) -> None:
     st.table(frame.style.format(md_escape, subset=["Judge"]), hide_index=True)
     llm = sum(1 for j in run.judges if j.provider != "offline")
     st.caption(tables.usage_line(run.stats, llm))
+    if run.stats.endpoints:
+        st.markdown("**Provider endpoints**")
+        frame = tables.endpoints_frame(run.stats)
+        st.table(frame.style.format(md_escape, subset=["Endpoint"]), hide_index=True)
 
 
 def render_results(run: Run, key: str) -> None:

@@ -106,10 +106,38 @@ def usage_line(stats: RunStats, llm_judges: int) -> str:
         counted = f"; ${stats.cost_usd:.4f} counted" if stats.cost_usd else ""
         cost = f"cost unknown (a model has no price in data/llm_models.json{counted})"
     return (
-        f"LLM usage: {stats.calls} requests · cache {stats.cache_hits} hits, "
-        f"{stats.cache_misses} misses · tokens {stats.input_tokens:,} in, "
-        f"{stats.output_tokens:,} out · {cost}"
+        f"LLM usage: {stats.calls} requests ({stats.retries} retries, {stats.repairs} repairs) · "
+        f"cache {stats.cache_hits} hits, {stats.cache_misses} misses · tokens "
+        f"{stats.input_tokens:,} in, {stats.output_tokens:,} out · {cost}"
     )
+
+
+def endpoints_frame(stats: RunStats) -> pd.DataFrame:
+    """One row per provider endpoint: requests, what went wrong, concurrency, breaker."""
+    columns = [
+        "Endpoint",
+        "Requests",
+        "Rate-limited (429)",
+        "Errors",
+        "Malformed replies",
+        "Concurrency (set / lowest / final)",
+        "Breaker opened",
+        "Waited (s)",
+    ]
+    rows = [
+        [
+            e.name,
+            e.requests,
+            e.rate_limited,
+            e.errors,
+            e.malformed,
+            f"{e.concurrency} / {e.lowest_concurrency} / {e.final_concurrency}",
+            e.breaker_opened,
+            f"{e.waited_s:.1f}",
+        ]
+        for e in stats.endpoints
+    ]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def criteria_long_frame(run: Run) -> pd.DataFrame:

@@ -70,6 +70,13 @@ def _judge_and_save(inputs: Inputs, judges: list[Judge], rubric: Rubric, signatu
         f"Judging {len(inputs.plans)} plans with {len(judges)} judge(s)…", expanded=True
     ) as status:
         bar = st.progress(0.0, text=f"0 of {total} judgments")
+        waiting = st.empty()
+
+        def notice(text: str) -> None:
+            if text:
+                waiting.warning(md_escape(text), icon=":material/hourglass_top:")
+            else:
+                waiting.empty()
 
         def progress(done: int, total: int, judgment: Judgment) -> None:
             bar.progress(done / total, text=f"{done} of {total} judgments")
@@ -82,7 +89,9 @@ def _judge_and_save(inputs: Inputs, judges: list[Judge], rubric: Rubric, signatu
                 )
 
         try:
-            run = evaluate(inputs.audit, inputs.plans, judges, rubric, progress=progress)
+            run = evaluate(
+                inputs.audit, inputs.plans, judges, rubric, progress=progress, notice=notice
+            )
             HistoryStore().save_run(run)
         except A11yJudgeError as exc:
             status.update(label="The run did not complete", state="error", expanded=False)

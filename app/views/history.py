@@ -102,11 +102,14 @@ def _delete(store: HistoryStore, runs: list[RunSummary]) -> None:
         "I understand this permanently deletes the run and its results",
         key=f"{KEY}.delete.sure",
     )
-    if st.button(
-        "Delete run",
-        key=f"{KEY}.delete.button",
-        disabled=not sure or not run_id,
-        icon=":material/delete:",
+    if (
+        st.button(
+            "Delete run",
+            key=f"{KEY}.delete.button",
+            disabled=not sure or not run_id,
+            icon=":material/delete:",
+        )
+        and run_id
     ):
         store.delete_run(run_id)
         st.session_state[FLASH] = f"Deleted run {run_id}."

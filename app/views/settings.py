@@ -171,8 +171,9 @@ def _run_options() -> None:
         min_value=0,
         max_value=10,
         step=1,
-        help="Retries after rate limits, server errors, timeouts and dropped connections, "
-        "waiting longer each time (and as long as the provider asks).",
+        help="Re-sends after server errors, timeouts, dropped connections and replies that "
+        "are not JSON, waiting longer each time (or as long as the provider asks). Rate "
+        "limits are waited out on top of these, up to 10 times.",
         **_bound("retries"),
     )
     cols[1].number_input(
@@ -192,6 +193,27 @@ def _run_options() -> None:
         help="No new request starts once the run could pass this amount. Models without a price "
         "in data/llm_models.json are not counted.",
         **_bound("budget"),
+    )
+    cols = st.columns(3, gap="medium")
+    cols[0].number_input(
+        "Wait for a provider that is down (seconds)",
+        min_value=5.0,
+        max_value=3600.0,
+        step=10.0,
+        format="%.0f",
+        help="After several calls in a row fail, the provider's circuit breaker opens and the "
+        "remaining judgments wait for it to answer a probe again; after this long they fail.",
+        **_bound("outage_wait"),
+    )
+    cols[1].number_input(
+        "Time budget per run in seconds (0 = none)",
+        min_value=0.0,
+        max_value=86_400.0,
+        step=60.0,
+        format="%.0f",
+        help="Every wait (for a retry, a free slot, a provider that is down) ends with the "
+        "budget; LLM judgments not sent by then fail with that reason.",
+        **_bound("time_budget"),
     )
     st.checkbox(
         "Reuse cached replies",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from a11y_judge import __version__
 from a11y_judge.cache import JudgeCache
-from a11y_judge.engine import evaluate
+from a11y_judge.engine import RunCancelledError, evaluate
 from a11y_judge.errors import A11yJudgeError, IngestError
 from a11y_judge.history.store import HistoryStore
 from a11y_judge.ingest import plan_files, read_audit, read_file, read_plan, read_plans
@@ -71,7 +71,23 @@ def _parser() -> argparse.ArgumentParser:
         "--timeout", type=_positive_float, default=120.0, help="seconds per request (default 120)"
     )
     llm.add_argument(
-        "--retries", type=int, default=4, help="retries of a transient failure (default 4)"
+        "--retries",
+        type=int,
+        default=RetryPolicy().max_retries,
+        help="re-sends after server errors, timeouts, dropped connections or replies that are "
+        f"not JSON (default {RetryPolicy().max_retries}; rate limits are waited out apart)",
+    )
+    llm.add_argument(
+        "--outage-wait",
+        type=_positive_float,
+        default=JudgeSettings().outage_wait,
+        help="seconds judgments wait for a provider whose circuit breaker opened before they "
+        f"fail (default {JudgeSettings().outage_wait:.0f})",
+    )
+    llm.add_argument(
+        "--time-budget",
+        type=_positive_float,
+        help="seconds for the whole run: waits end and unstarted LLM calls fail after it",
     )
     llm.add_argument(
         "--context-tokens",
@@ -143,6 +159,8 @@ def _settings(args: argparse.Namespace) -> JudgeSettings:
         timeout=args.timeout,
         retry=RetryPolicy(max_retries=max(0, args.retries)),
         context_tokens=args.context_tokens,
+        outage_wait=args.outage_wait,
+        time_budget=args.time_budget,
     )
 
 
@@ -174,10 +192,13 @@ def _print_ranking(run: Run) -> None:
     if s.calls or s.cache_hits:
         cost = "unknown" if s.cost_unknown and not s.cost_usd else f"${s.cost_usd:.4f}"
         print(
-            f"LLM requests {s.calls}, cache hits {s.cache_hits}, misses {s.cache_misses}, "
-            f"tokens {s.input_tokens:,} in / {s.output_tokens:,} out, cost {cost}"
+            f"LLM requests {s.calls} (retries {s.retries}, repairs {s.repairs}), cache hits "
+            f"{s.cache_hits}, misses {s.cache_misses}, tokens {s.input_tokens:,} in / "
+            f"{s.output_tokens:,} out, cost {cost}"
             + (" (some prices unknown)" if s.cost_unknown and s.cost_usd else "")
         )
+        for e in s.endpoints:
+            print(f"  {e.summary()}")
     if run.error:
         print(f"note: {run.error}")
 
@@ -216,9 +237,13 @@ def _evaluate(args: argparse.Namespace) -> int:
     if args.format and not args.out and args.format != "json,csv,md":
         raise A11yJudgeError("--format needs --out", hint="Add --out DIR to write reports")
     settings = _settings(args)
+    cancelled = False
     try:
         judges = [create_judge(spec, settings) for spec in (args.judge or ["offline"])]
-        run = evaluate(audit, plans, judges, rubric, processes=args.processes)
+        run = evaluate(audit, plans, judges, rubric, processes=args.processes, notice=_notice)
+    except RunCancelledError as stop:  # Ctrl-C: keep what was judged
+        run, cancelled = stop.run, True
+        print(f"cancelled: {stop}", file=sys.stderr)
     finally:
         settings.close()
     if not args.no_history:
@@ -231,7 +256,14 @@ def _evaluate(args: argparse.Namespace) -> int:
         sys.stdout.write(to_json(run))
     else:
         _print_ranking(run)
+    if cancelled:
+        return 130
     return 0 if run.status != "failed" else 1
+
+
+def _notice(text: str) -> None:
+    """What the run waits for (an open circuit), or that it stopped waiting."""
+    print(text or "resumed: no provider is being waited for", file=sys.stderr)
 
 
 DOCUMENT_FORMATS = ("docx", "pdf", "html", "markdown", "text")

@@ -6,7 +6,7 @@ import statistics
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
 from a11y_judge.errors import A11yJudgeError
@@ -31,9 +31,25 @@ from a11y_judge.rubric import weighted_score
 
 #: Called after each judgment: (done, total, judgment).
 Progress = Callable[[int, int, Judgment], None]
+#: Called when what the run waits for changes: "waiting for <endpoint>: open since …", or "".
+Notice = Callable[[str], None]
+#: Seconds between looks at the judges' endpoints while waiting for judgments.
+NOTICE_POLL_S = 0.5
 
 #: Fewer plans than this are judged in this process: starting workers would cost more.
 PROCESS_POOL_MIN_PLANS = 12
+
+
+class RunCancelledError(A11yJudgeError):
+    """The user stopped the run (Ctrl-C); `run` holds what was judged before that."""
+
+    def __init__(self, run: Run) -> None:
+        super().__init__(
+            "the run was cancelled",
+            hint=f"The {sum(j.status == 'ok' for j in run.judgments)} finished judgments are "
+            "kept in the run",
+        )
+        self.run = run
 
 
 def new_run_id() -> str:
@@ -127,6 +143,7 @@ def evaluate(
     rubric: Rubric,
     *,
     progress: Progress | None = None,
+    notice: Notice | None = None,
     max_workers: int | None = None,
     processes: int | None = None,
 ) -> Run:
@@ -136,6 +153,9 @@ def evaluate(
     every usable core) once there are PROCESS_POOL_MIN_PLANS plans; 1 keeps them in this
     process. Other judges run in threads: `max_workers` defaults to their combined concurrency
     (LLM judges wait on the network; each provider's own limit is enforced by its gate).
+    `notice` hears, from this thread, when judgments start or stop waiting for an endpoint.
+    Ctrl-C (KeyboardInterrupt) cancels: waiting judgments fail as cancelled and
+    RunCancelledError carries the run with everything finished before.
     """
     if not plans:
         raise A11yJudgeError("no plans to evaluate", hint="Add at least one remediation plan")
@@ -159,14 +179,10 @@ def evaluate(
     if max_workers is None:
         max_workers = _pool_size([j for i, (j, _p) in enumerate(tasks) if i in threaded] or judges)
     by_task: dict[int, Judgment] = {}
-
-    def record(index: int, judgment: Judgment) -> None:
-        by_task[index] = judgment
-        if progress is not None:
-            progress(len(by_task), len(tasks), judgment)
-
-    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(tasks), 64))) as threads:
-        futures: dict[Future[list[Judgment]], list[int]] = {}
+    cancelled = ""
+    threads = ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(tasks), 64)))
+    futures: dict[Future[list[Judgment]], list[int]] = {}
+    try:
         for chunk in _chunks(sorted(pooled), tasks, workers):
             judge = tasks[chunk[0]][0]
             plans_of = [tasks[i][1] for i in chunk]
@@ -176,15 +192,36 @@ def evaluate(
         for i in threaded:
             judge, plan = tasks[i]
             futures[threads.submit(_judge_chunk, judge, audit, [plan], rubric)] = [i]
-        for fut in as_completed(futures):
-            indices = futures[fut]
+        pending = set(futures)
+        said = ""
+        while pending:
             try:
-                done = fut.result()
-            except BrokenProcessPool:  # a worker died (killed, out of memory): judge here
-                discard_pool()
-                done = [_judge_one(tasks[i][0], audit, tasks[i][1], rubric) for i in indices]
-            for i, judgment in zip(indices, done, strict=True):
-                record(i, judgment)
+                done_now, _ = wait(pending, NOTICE_POLL_S, return_when=FIRST_COMPLETED)
+                for fut in done_now:
+                    pending.discard(fut)
+                    indices = futures[fut]
+                    got = _collect(fut, indices, tasks, audit, rubric, cancelled)
+                    by_task.update(zip(indices, got, strict=True))  # kept before reporting
+                    if progress is not None:
+                        for k, judgment in enumerate(got):
+                            progress(len(by_task) - len(got) + k + 1, len(tasks), judgment)
+                if notice is not None and (now := _notices(judges)) != said:
+                    said = now
+                    notice(now)
+            except KeyboardInterrupt:
+                if cancelled:  # twice: stop waiting for the requests still in flight
+                    break
+                cancelled = "cancelled by the user"
+                _cancel(judges, cancelled, futures)
+            except BaseException:  # the caller stopped us (a Streamlit page stop): let go
+                cancelled = "the run was stopped"
+                _cancel(judges, cancelled, futures)
+                raise
+        for i in range(len(tasks)):
+            if i not in by_task:
+                by_task[i] = _stopped(tasks[i], cancelled or "stopped")
+    finally:
+        threads.shutdown(wait=not cancelled, cancel_futures=True)
     judgments = [by_task[i] for i in range(len(tasks))]
     results: list[PlanResult] = []
     for plan in plans:
@@ -223,7 +260,7 @@ def evaluate(
     status: RunStatus = "ok"
     if any(j.status != "ok" for j in judgments):
         status = "partial" if any(r.score is not None for r in ranked) else "failed"
-    return Run(
+    run = Run(
         run_id=new_run_id(),
         status=status,
         rubric=rubric,
@@ -236,6 +273,65 @@ def evaluate(
         error=_failure_summary(judges, judgments),
         stats=_stats(judges, judgments),
     )
+    if cancelled:
+        raise RunCancelledError(run)
+    return run
+
+
+def _collect(
+    fut: Future[list[Judgment]],
+    indices: list[int],
+    tasks: list[tuple[Judge, Plan]],
+    audit: AuditReport,
+    rubric: Rubric,
+    cancelled: str,
+) -> list[Judgment]:
+    """A finished future's judgments; cancelled ones fail with the reason; when a worker
+    process died (killed, out of memory) its plans are judged here."""
+    if fut.cancelled():
+        return [_stopped(tasks[i], cancelled or "cancelled") for i in indices]
+    try:
+        return fut.result()
+    except (BrokenProcessPool, KeyboardInterrupt):
+        discard_pool()
+        if cancelled:
+            return [_stopped(tasks[i], cancelled) for i in indices]
+        return [_judge_one(tasks[i][0], audit, tasks[i][1], rubric) for i in indices]
+
+
+def _stopped(task: tuple[Judge, Plan], reason: str) -> Judgment:
+    judge, plan = task
+    return Judgment(
+        judge_id=judge.id,
+        plan_name=plan.name,
+        status="failed",
+        error=f"{reason} before this plan was judged",
+        provider=judge.provider,
+        model=judge.model,
+    )
+
+
+def _cancel(
+    judges: Sequence[Judge], reason: str, futures: dict[Future[list[Judgment]], list[int]]
+) -> None:
+    """End every judge's waits and drop the work that has not started."""
+    for judge in judges:
+        stop = getattr(judge, "cancel", None)
+        if stop is not None:
+            stop(reason)
+    for fut in futures:
+        fut.cancel()
+
+
+def _notices(judges: Sequence[Judge]) -> str:
+    """What the judges' endpoints are waiting for, one line each ('' when nothing)."""
+    lines: list[str] = []
+    for judge in judges:
+        look = getattr(judge, "notice", None)
+        text = look() if look is not None else None
+        if text and text not in lines:
+            lines.append(text)
+    return "\n".join(lines)
 
 
 def _chunks(indices: list[int], tasks: list[tuple[Judge, Plan]], workers: int) -> list[list[int]]:
@@ -252,12 +348,16 @@ def _chunks(indices: list[int], tasks: list[tuple[Judge, Plan]], workers: int) -
 
 
 def _pool_size(judges: Sequence[Judge]) -> int:
-    """Threads worth having: each provider endpoint's concurrency once (judges sharing an
-    endpoint share its gate), 4 for a local judge."""
+    """Threads worth having: twice each provider endpoint's concurrency (judges sharing an
+    endpoint share its gate), so that judgments waiting to retry do not leave its slots
+    idle (the gate caps what is in flight); 4 for a local judge."""
     slots: dict[int, int] = {}
     for judge in judges:
-        gate = getattr(judge, "gate", judge)
-        slots[id(gate)] = int(getattr(judge, "concurrency", 4))
+        gate = getattr(judge, "gate", None)
+        if gate is None:
+            slots[id(judge)] = 4
+        else:
+            slots[id(gate)] = 2 * int(getattr(judge, "concurrency", 4))
     return sum(slots.values())
 
 
@@ -273,14 +373,18 @@ def _failure_summary(judges: Sequence[Judge], judgments: list[Judgment]) -> str 
 
 
 def _stats(judges: Sequence[Judge], judgments: list[Judgment]) -> RunStats:
-    """Requests, cache hits and misses, tokens and cost of the LLM judges' work."""
+    """Requests, retries, cache hits and misses, tokens, cost and endpoints of the LLM work."""
     llm = [j for j in judgments if j.provider not in ("", "offline")]
+    gates = {id(g): g for j in judges if (g := getattr(j, "gate", None)) is not None}
     return RunStats(
         calls=sum(j.calls for j in llm),
+        retries=sum(j.retries for j in llm),
+        repairs=sum(j.repairs for j in llm),
         cache_hits=sum(1 for j in llm if j.cache_hit),
         cache_misses=sum(1 for j in llm if not j.cache_hit),
         input_tokens=sum(j.input_tokens for j in llm),
         output_tokens=sum(j.output_tokens for j in llm),
         cost_usd=round(sum(j.cost_usd or 0.0 for j in llm), 6),
         cost_unknown=any(j.cost_usd is None for j in llm),
+        endpoints=[g.stats() for g in gates.values()],
     )

@@ -209,7 +209,10 @@ class Judgment(BaseModel):
     output_tokens: int = 0
     cost_usd: float | None = Field(default=0.0, description="None: the model's price is unknown")
     calls: int = Field(default=0, description="Requests sent (repairs and samples included)")
-    retries: int = 0
+    retries: int = Field(
+        default=0, description="Requests re-sent after rate limits, errors or malformed replies"
+    )
+    repairs: int = Field(default=0, description="Re-asks after a reply that broke the schema")
     cache_hit: bool = False
     samples: int = 1
     notes: list[str] = Field(default_factory=list, description="Condensing, unverified quotes…")
@@ -250,16 +253,49 @@ class PlanResult(BaseModel):
 RunStatus = Literal["ok", "partial", "failed"]
 
 
+class EndpointStats(BaseModel):
+    """How one provider endpoint behaved during a run."""
+
+    name: str
+    concurrency: int = Field(description="The configured limit of requests in flight")
+    lowest_concurrency: int = Field(description="The lowest the adaptive limit went (429 bursts)")
+    final_concurrency: int
+    requests: int = 0
+    rate_limited: int = Field(default=0, description="Answers that were 429")
+    errors: int = Field(default=0, description="Server errors, timeouts, dropped connections")
+    malformed: int = Field(default=0, description="Replies that were not parseable JSON")
+    breaker_opened: int = Field(default=0, description="Times the circuit breaker opened")
+    waited_s: float = Field(default=0.0, description="Seconds judgments waited on it, summed")
+
+    def summary(self) -> str:
+        """One line: requests, what went wrong, concurrency, breaker."""
+        line = (
+            f"{self.name}: {self.requests} requests ({self.rate_limited} rate-limited, "
+            f"{self.errors} errors, {self.malformed} malformed); concurrency "
+            f"{self.concurrency} (lowest {self.lowest_concurrency}, final "
+            f"{self.final_concurrency})"
+        )
+        if self.breaker_opened:
+            line += (
+                f"; circuit breaker opened {self.breaker_opened}x, judgments waited "
+                f"{self.waited_s:.0f} s in all"
+            )
+        return line
+
+
 class RunStats(BaseModel):
-    """A run's usage: LLM requests, cache hits and misses, tokens and cost."""
+    """A run's usage: LLM requests, cache hits and misses, tokens and cost, endpoints."""
 
     calls: int = 0
+    retries: int = Field(default=0, description="Requests re-sent after transient failures")
+    repairs: int = Field(default=0, description="Re-asks after replies that broke the schema")
     cache_hits: int = 0
     cache_misses: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
     cost_usd: float = 0.0
     cost_unknown: bool = Field(default=False, description="Some model's price is not listed")
+    endpoints: list[EndpointStats] = Field(default_factory=list)
 
 
 def utcnow() -> datetime:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from app.components import llm_settings as ls
 from streamlit.testing.v1 import AppTest
 
 from a11y_judge.credentials import BASE_URL_VARS, KEY_VARS
@@ -141,6 +142,21 @@ def test_key_from_streamlit_secrets_is_named_not_shown(fake: FakeLLMServer) -> N
     assert fake.requests[-1].headers["authorization"] == "Bearer sk-from-secrets-abcdef0123456789"
 
 
+def test_run_options_reach_the_judge_settings() -> None:
+    at = on(SETTINGS)
+    at.number_input(key="settings.outage_wait").set_value(45.0).run()
+    at.number_input(key="settings.time_budget").set_value(600.0).run()
+    at.number_input(key="settings.retries").set_value(3).run()
+    no_exception(at)
+    state = {ls.STORE: at.session_state[ls.STORE]}
+    settings = ls.session_judge_settings(state)
+    assert (settings.outage_wait, settings.time_budget) == (45.0, 600.0)
+    assert settings.retry.max_retries == 3
+    assert settings.control.time_budget == 600.0
+    at.number_input(key="settings.time_budget").set_value(0.0).run()
+    assert ls.session_judge_settings({ls.STORE: at.session_state[ls.STORE]}).time_budget is None
+
+
 def test_openai_compatible_needs_a_base_url() -> None:
     at = on(SETTINGS)
     at.checkbox(key="settings.openai-compatible.enabled").check().run()
@@ -205,10 +221,14 @@ def test_evaluate_with_an_openai_judge(fake: FakeLLMServer, tmp_path: Path) -> N
     assert list(jury["Judge"]) == ["offline", "openai:gpt-4.1"]
     assert list(jury["Status"]) == ["ok", "ok"]
     assert list(jury["LLM requests"]) == [0, 4]
-    assert "LLM usage: 4 requests" in texts(at.caption)
+    assert "LLM usage: 4 requests (0 retries, 0 repairs)" in texts(at.caption)
     assert fake.count("openai") == 4  # one request per plan
+    endpoints = at.table[2].value
+    assert list(endpoints["Endpoint"]) == [f"openai@127.0.0.1:{fake.port}"]
+    assert list(endpoints["Requests"]) == [4]
+    assert list(endpoints["Concurrency (set / lowest / final)"]) == ["8 / 8 / 8"]
     # per-judge scores per plan, and the invented quote is flagged in words
-    scores = at.table[2].value
+    scores = at.table[3].value
     assert list(scores["Judge"]) == ["offline", "openai:gpt-4.1"]
     assert "⚠ not found in the plan" in texts(at.markdown)
     run = HistoryStore().get_run(HistoryStore().list_runs()[0].run_id)
@@ -247,5 +267,7 @@ def test_evaluate_with_a_failing_provider_is_partial(fake: FakeLLMServer) -> Non
     assert at.table[0].value.iloc[0]["Plan"] == "northwind-phased-roadmap"  # offline still ranks
     jury = at.table[1].value
     assert list(jury["Status"]) == ["ok", "failed"] and list(jury["Failures"]) == [0, 4]
-    assert "failed" in set(at.table[2].value.iloc[1])  # the per-judge scores say so
+    endpoints = at.table[2].value  # two attempts per plan, all 503
+    assert (endpoints["Requests"].iloc[0], endpoints["Errors"].iloc[0]) == (8, 8)
+    assert "failed" in set(at.table[3].value.iloc[1])  # the per-judge scores say so
     assert HistoryStore().list_runs()[0].status == "partial"

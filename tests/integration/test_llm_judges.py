@@ -48,6 +48,7 @@ from fakes.llm_server import (
     Drop,
     FakeLLMServer,
     Hang,
+    Raw,
     RecordedRequest,
     Reply,
     Status,
@@ -609,21 +610,37 @@ def test_non_transient_status_is_not_retried(llm: LLMEnv, provider: str) -> None
 # --------------------------------------------------------------------------------------------
 
 
-REPAIRABLE = {
-    "malformed": "not valid JSON",
-    "empty": "the reply is empty",
-    "score11": "criteria.strategic_prioritization.score: Input should be less than or equal to 10",
+UNPARSEABLE: dict[str, Behaviour | str] = {
+    "malformed": "malformed",
+    "empty": "empty",
+    "html-page-200": Raw("<html><body><h1>502 Bad Gateway</h1></body></html>"),
+    "cut-body": Raw('{"id": "chatcmpl-1", "choices": [{"mess', content_type="application/json"),
 }
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-@pytest.mark.parametrize("first_kind", list(REPAIRABLE))
-def test_invalid_reply_is_repaired_once(llm: LLMEnv, provider: str, first_kind: str) -> None:
-    llm.jury.script.append(first_kind)
+@pytest.mark.parametrize("first_kind", list(UNPARSEABLE))
+def test_unparseable_reply_is_sent_again_as_a_fresh_request(
+    llm: LLMEnv, provider: str, first_kind: str
+) -> None:
+    llm.jury.script.append(UNPARSEABLE[first_kind])
     j = llm.judge_one(provider)
     assert j.status == "ok", j.error
     assert {c: s.score for c, s in j.scores.items()} == SENT[provider]
-    assert (j.calls, j.retries) == (2, 0)
+    assert (j.calls, j.retries, j.repairs) == (2, 1, 0)
+    first, second = llm.generation()
+    assert turns(second) == turns(first)  # the same request again, no repair turn
+    assert len(turns(second)) == 1
+    assert any("re-sent 1 request(s); failed attempts: 1 malformed reply" in n for n in j.notes)
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_schema_violation_is_repaired_once(llm: LLMEnv, provider: str) -> None:
+    llm.jury.script.append("score11")
+    j = llm.judge_one(provider)
+    assert j.status == "ok", j.error
+    assert {c: s.score for c, s in j.scores.items()} == SENT[provider]
+    assert (j.calls, j.retries, j.repairs) == (2, 0, 1)
     assert j.input_tokens == 2 * IN_TOKENS
     assert j.cost_usd == pytest.approx(2 * price(provider, IN_TOKENS, OUT_TOKENS), abs=1e-9)
     first, second = llm.generation()
@@ -632,33 +649,38 @@ def test_invalid_reply_is_repaired_once(llm: LLMEnv, provider: str, first_kind: 
     assistant = "assistant" if provider == "openai" else "model"
     assert [role for role, _ in again] == ["user", assistant, "user"]
     assert again[0] == turns(first)[0]
-    if first_kind == "malformed":
-        assert again[1][1] == MALFORMED
-    elif first_kind == "empty":
-        assert again[1][1] == ""
-    else:
-        assert json.loads(again[1][1])["criteria"]["strategic_prioritization"]["score"] == 11
+    assert json.loads(again[1][1])["criteria"]["strategic_prioritization"]["score"] == 11
     assert again[2][1].startswith("Your reply could not be used")
-    assert f"- {REPAIRABLE[first_kind]}" in again[2][1]
+    assert (
+        "- criteria.strategic_prioritization.score: Input should be less than or equal to 10"
+        in again[2][1]
+    )
     assert system_text(second) == templates().system
     assert (openai_schema(second.body) or gemini_schema(second.body)) == reply_schema(llm.rubric)
     assert j.raw is not None and "reply to the repair request" in j.raw
-    if first_kind == "malformed":
-        assert j.raw.startswith(MALFORMED)
+    assert any("asked for 1 repair(s)" in n for n in j.notes)
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-def test_malformed_twice_is_a_failed_judgment_with_both_replies_kept(
+def test_unparseable_every_time_fails_after_the_retries_with_the_reply_kept(
     llm: LLMEnv, provider: str
 ) -> None:
-    llm.jury.script.extend(["malformed", "prose"])
+    llm.jury.forever[provider] = "malformed"
     j = llm.judge_one(provider)
     assert j.status == "failed"
     assert j.scores == {} and j.coverage is None
-    assert j.raw is not None and MALFORMED in j.raw and PROSE in j.raw
-    assert j.error is not None and "schema" in j.error and "not valid JSON" in j.error
-    assert j.calls == 2
-    assert len(llm.generation()) == 2
+    assert j.raw is not None and MALFORMED in j.raw
+    assert j.error is not None and "not usable JSON" in j.error and "not valid JSON" in j.error
+    assert f"gave up after {FAST.max_retries + 1} attempts: 3 malformed replies" in j.error
+    assert (j.calls, j.retries, j.repairs) == (FAST.max_retries + 1, FAST.max_retries, 0)
+    assert len(llm.generation()) == FAST.max_retries + 1
+
+
+def test_a_refusal_is_not_resent_but_repaired(llm: LLMEnv) -> None:
+    llm.jury.script.append(Reply("", refusal="I can't help with that."))
+    j = llm.judge_one("openai")
+    assert j.status == "ok", j.error
+    assert (j.calls, j.retries, j.repairs) == (2, 0, 1)
 
 
 VIOLATIONS = {
@@ -681,6 +703,7 @@ def test_schema_violation_twice_fails_and_never_scores_zero(
     assert j.error is not None
     assert "schema" in j.error and VIOLATIONS[kind] in j.error
     assert j.raw is not None and j.raw.count('"covered_findings"') == 2
+    assert (j.calls, j.retries, j.repairs) == (2, 0, 1)
     assert len(llm.generation()) == 2
 
 
@@ -746,7 +769,7 @@ def test_quotes_not_in_the_plan_are_flagged(llm: LLMEnv, provider: str) -> None:
 
 
 @pytest.mark.parametrize("down", ["503-forever", "closed-port"])
-def test_provider_down_gives_a_partial_run_and_opens_the_breaker(
+def test_provider_down_gives_a_partial_run_promptly_with_the_reason(
     llm: LLMEnv, monkeypatch: pytest.MonkeyPatch, down: str
 ) -> None:
     if down == "503-forever":
@@ -755,7 +778,9 @@ def test_provider_down_gives_a_partial_run_and_opens_the_breaker(
     else:
         monkeypatch.setenv("A11Y_JUDGE_GEMINI_BASE_URL", f"http://127.0.0.1:{closed_port()}")
         reason = "could not be reached"
-    settings = llm.settings(breaker_threshold=2, concurrency=1)
+    settings = llm.settings(
+        breaker_threshold=2, concurrency=1, breaker_cooldown=0.1, outage_wait=1.0
+    )
     start = time.perf_counter()
     run = llm.run(["offline", SPECS["openai"], SPECS["gemini"]], settings)
     assert time.perf_counter() - start < 5
@@ -765,13 +790,16 @@ def test_provider_down_gives_a_partial_run_and_opens_the_breaker(
     assert SPECS["openai"] not in run.error
     gemini = [j for j in run.judgments if j.judge_id == SPECS["gemini"]]
     assert all(j.status == "failed" and not j.scores for j in gemini)
-    assert any("not calling it" in (j.error or "") for j in gemini)
-    sent = len(llm.generation("gemini"))
-    assert sent < len(llm.plans) * (FAST.max_retries + 1)
+    gave_up = [j for j in gemini if "gave up after 3 attempts" in (j.error or "")]
+    down_since = [j for j in gemini if "has been down since" in (j.error or "")]
+    assert len(gave_up) == 2 and len(down_since) == 2  # the breaker opened after two
+    assert all(reason in (j.error or "") for j in down_since)
     assert len(llm.generation("openai")) == len(llm.plans)
     info = {j.id: j for j in run.judges}
     assert (info[SPECS["gemini"]].status, info[SPECS["gemini"]].failures) == ("failed", 4)
     assert info[SPECS["openai"]].status == info["offline"].status == "ok"
+    endpoint = next(e for e in run.stats.endpoints if e.name.startswith("gemini"))
+    assert endpoint.breaker_opened == 1 and endpoint.waited_s > 0.5
     assert [r.rank for r in run.results] == sorted(r.rank for r in run.results)
     for result in run.results:
         assert result.score is not None and result.rank >= 1
@@ -781,24 +809,24 @@ def test_provider_down_gives_a_partial_run_and_opens_the_breaker(
             assert c.judges["offline"] is not None
 
 
-def test_breaker_half_opens_after_the_cooldown_and_closes_on_success(llm: LLMEnv) -> None:
-    settings = llm.settings(breaker_threshold=2, breaker_cooldown=0.3, use_cache=False)
-    judge = llm.judge("gemini", settings)
-    plan = llm.plans[0]
-    llm.jury.script.extend([Status(503), Status(503)])
-    first = judge.judge(llm.audit, plan, llm.rubric)
-    assert first.status == "failed" and "not calling it" in (first.error or "")
-    assert len(llm.generation()) == 2
-    assert judge.gate.breaker.state == "open"
-    fast = judge.judge(llm.audit, plan, llm.rubric)
-    assert fast.status == "failed" and "not calling it" in (fast.error or "")
-    assert len(llm.generation()) == 2  # failed fast, nothing sent
-    time.sleep(0.35)
-    assert judge.gate.breaker.state == "half-open"
-    probe = judge.judge(llm.audit, plan, llm.rubric)
-    assert probe.status == "ok", probe.error
-    assert len(llm.generation()) == 3
-    assert judge.gate.breaker.state == "closed"
+def test_queued_work_waits_for_the_probe_and_resumes(llm: LLMEnv) -> None:
+    # One plan after the other: the first two calls fail three attempts each and open the
+    # breaker; the third waits out the cooldown, goes as the probe, and all resume.
+    llm.jury.script.extend([Status(503)] * 6)
+    settings = llm.settings(
+        breaker_threshold=2, breaker_cooldown=0.2, concurrency=1, use_cache=False
+    )
+    notices: list[str] = []
+    run = llm.run([SPECS["gemini"]], settings, notice=notices.append, max_workers=1)
+    judgments = sorted(run.judgments, key=lambda j: j.status)
+    assert [j.status for j in judgments] == ["failed", "failed", "ok", "ok"]
+    assert all("gave up after 3 attempts" in (j.error or "") for j in judgments[:2])
+    assert len(llm.generation()) == 6 + 2  # nothing was sent while open but the probe
+    endpoint = run.stats.endpoints[0]
+    assert endpoint.breaker_opened == 1 and endpoint.waited_s >= 0.15
+    assert settings.gate(endpoint.name).breaker.state == "closed"
+    assert any(n.startswith("waiting for gemini: open since ") for n in notices), notices
+    assert notices[-1] == ""  # and the engine said when the wait ended
 
 
 def test_requests_per_minute_spaces_the_requests(llm: LLMEnv) -> None:
@@ -940,7 +968,7 @@ def test_cache_dir_is_private(llm: LLMEnv) -> None:
 
 
 def test_failed_judgments_are_not_cached(llm: LLMEnv) -> None:
-    llm.jury.forever["openai"] = "malformed"
+    llm.jury.forever["openai"] = "score11"
     failed = llm.run([SPECS["openai"]], plans=llm.plans[:2])
     assert failed.status == "failed"
     assert len(llm.generation()) == 4  # one repair each
@@ -986,7 +1014,7 @@ def test_samples_record_the_median_and_the_spread(llm: LLMEnv, provider: str) ->
 
 def test_a_failed_sample_is_noted_and_retried_next_run(llm: LLMEnv) -> None:
     # One plan, three samples: sample 0 valid (4.0), sample 1 invalid twice, sample 2 valid (8.0).
-    llm.jury.script.extend(["valid", "malformed", "malformed", "valid"])
+    llm.jury.script.extend(["valid", "score11", "score11", "valid"])
     llm.jury.scores = lambda req, n: dict.fromkeys(SENT["openai"], 4.0 if n == 0 else 8.0)
     plan = llm.plans[0]
     j = llm.judge("openai", llm.settings(samples=3)).judge(llm.audit, plan, llm.rubric)
@@ -1233,8 +1261,13 @@ def test_cli_human_output_reports_llm_usage(
     assert code == 0, err
     cost = 4 * price("openai", IN_TOKENS, OUT_TOKENS)
     assert (
-        f"LLM requests 4, cache hits 0, misses 4, tokens 4,800 in / 1,200 out, cost ${cost:.4f}"
-        in out
+        f"LLM requests 4 (retries 0, repairs 0), cache hits 0, misses 4, tokens 4,800 in / "
+        f"1,200 out, cost ${cost:.4f}" in out
+    )
+    assert re.search(
+        r"openai@127\.0\.0\.1:\d+: 4 requests \(0 rate-limited, 0 errors, 0 malformed\); "
+        r"concurrency 8 \(lowest 8, final 8\)",
+        out,
     )
     assert HistoryStore().count_runs() == 0
 
@@ -1246,8 +1279,8 @@ def test_cli_human_output_reports_llm_usage(
 
 def test_history_stores_llm_usage_per_judgment(llm: LLMEnv) -> None:
     # Sequential (max_workers=1), so the script is consumed in task order: openai on the first
-    # plan gets a 429 then a valid reply; gemini on the first plan gets two malformed replies.
-    llm.jury.script.extend([Status(429, retry_after=0.01), "valid", "malformed", "malformed"])
+    # plan gets a 429 then a valid reply; gemini on the first plan breaks the schema twice.
+    llm.jury.script.extend([Status(429, retry_after=0.01), "valid", "score11", "score11"])
     specs = ["offline", SPECS["openai"], SPECS["gemini"]]
     first = llm.run(specs, max_workers=1)
     second = llm.run(specs)
@@ -1259,7 +1292,7 @@ def test_history_stores_llm_usage_per_judgment(llm: LLMEnv) -> None:
     try:
         columns = (
             "judge_id, plan_name, provider, model, prompt_version, input_tokens, output_tokens,"
-            " cost_usd, calls, retries, cache_hit, status, samples, error"
+            " cost_usd, calls, retries, repairs, cache_hit, status, samples, error"
         )
         rows = {
             run.run_id: {
@@ -1289,7 +1322,7 @@ def test_history_stores_llm_usage_per_judgment(llm: LLMEnv) -> None:
             assert row["prompt_version"] == j.prompt_version
             assert (row["input_tokens"], row["output_tokens"]) == (j.input_tokens, j.output_tokens)
             assert row["cost_usd"] == (None if j.cost_usd is None else pytest.approx(j.cost_usd))
-            assert (row["calls"], row["retries"]) == (j.calls, j.retries)
+            assert (row["calls"], row["retries"], row["repairs"]) == (j.calls, j.retries, j.repairs)
             assert (row["cache_hit"], row["status"]) == (int(j.cache_hit), j.status)
             assert row["samples"] == 1
     r1 = rows[first.run_id]
@@ -1302,7 +1335,7 @@ def test_history_stores_llm_usage_per_judgment(llm: LLMEnv) -> None:
     gm = r1[(SPECS["gemini"], p1)]
     assert (gm["provider"], gm["model"], gm["status"]) == ("gemini", "gemini-2.5-pro", "failed")
     assert "schema" in gm["error"]
-    assert (gm["calls"], gm["input_tokens"]) == (2, 2 * IN_TOKENS)
+    assert (gm["calls"], gm["repairs"], gm["input_tokens"]) == (2, 1, 2 * IN_TOKENS)
     off = r1[("offline", p1)]
     assert (off["provider"], off["prompt_version"], off["input_tokens"]) == ("offline", None, 0)
     r2 = rows[second.run_id]

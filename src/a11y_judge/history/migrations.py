@@ -117,6 +117,12 @@ def m003_results_mentioned(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE results ADD COLUMN n_mentioned INTEGER NOT NULL DEFAULT 0")
 
 
+@migration
+def m004_judgment_repairs(db: sqlite3.Connection) -> None:
+    """Repair re-asks per judgment, counted apart from retries (re-sent requests)."""
+    db.execute("ALTER TABLE judgments ADD COLUMN repairs INTEGER NOT NULL DEFAULT 0")
+
+
 def migrate(db: sqlite3.Connection) -> list[str]:
     """Apply pending migrations in order, each in its own transaction; returns their names."""
     db.execute(

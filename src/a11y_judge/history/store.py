@@ -147,8 +147,8 @@ class HistoryStore:
             db.executemany(
                 "INSERT INTO judgments (run_id, judge_id, plan_name, status, latency_ms, error,"
                 " body_json, provider, model, prompt_version, input_tokens, output_tokens,"
-                " cost_usd, calls, retries, cache_hit, samples)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " cost_usd, calls, retries, repairs, cache_hit, samples)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         run.run_id,
@@ -166,6 +166,7 @@ class HistoryStore:
                         j.cost_usd,
                         j.calls,
                         j.retries,
+                        j.repairs,
                         int(j.cache_hit),
                         j.samples,
                     )

@@ -2,11 +2,12 @@
 
 Uses `google-genai` (the end-of-life `google-generativeai` is not used). Requests carry
 `response_mime_type="application/json"` and `response_json_schema`. The SDK's retries are off
-(one attempt); resilience.py retries instead.
+(one attempt); a11y_judge.resilience retries instead.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from a11y_judge.credentials import (
@@ -98,11 +99,15 @@ class GeminiTransport:
         )
 
     def classify(self, exc: Exception) -> Transient | None:
-        """408/409/429/5xx API errors and transport errors (timeouts, connections)."""
+        """408/409/429/5xx API errors, transport errors (timeouts, connections) and response
+        bodies that are not JSON."""
+        if isinstance(exc, json.JSONDecodeError):
+            return Transient("malformed")
         if isinstance(exc, self._errors.APIError):
             if is_transient_status(exc.code):
                 headers = getattr(exc.response, "headers", None)
-                return Transient(retry_after(headers))
+                after = retry_after(headers, exc.details)
+                return Transient("rate_limit" if exc.code == 429 else "error", after)
             return None
         if _transport_error(exc):
             return Transient()
@@ -111,6 +116,8 @@ class GeminiTransport:
     def describe(self, exc: Exception) -> str:
         """A sentence naming the provider, the failure and what to do."""
         who = f"gemini ({self.model})"
+        if isinstance(exc, json.JSONDecodeError):
+            return f"{who} sent a response body that is not JSON ({exc.msg})"
         if isinstance(exc, self._errors.APIError):
             vars_ = " or ".join(KEY_VARS["gemini"])
             return (

@@ -2,8 +2,10 @@
 
 A provider module supplies only a `Transport` (how to send one chat with a JSON schema and
 read the reply, and which of its exceptions are transient). Every plan is judged in its own
-request. A reply that is not valid gets one repair re-ask; if it is still invalid the judgment
-is recorded as failed with the raw reply kept — never as a score of 0.
+request. A reply that is not parseable JSON (cut short, empty, an HTML page) is transient: the
+request is sent again, fresh, within the retry budget. A reply that is JSON but breaks the
+schema gets one repair re-ask; if it is still invalid the judgment is recorded as failed with
+the raw replies kept — never as a score of 0. Retries and repairs are counted apart.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from a11y_judge.judges.prompt import ContextBudgetError, Prompt, build_prompt
 from a11y_judge.judges.reply import (
     InvalidReplyError,
     JudgeReply,
+    json_problem,
     normalized_plan,
     parse_reply,
     quote_in,
@@ -37,7 +40,13 @@ from a11y_judge.models import (
     Rubric,
 )
 from a11y_judge.prices import ModelInfo, default_context_tokens, model_info
-from a11y_judge.resilience import ProviderError, Transient, call_with_retries
+from a11y_judge.resilience import (
+    Attempts,
+    MalformedReplyError,
+    ProviderError,
+    Transient,
+    call_with_retries,
+)
 
 Message = dict[str, str]  # {"role": "user" | "assistant", "content": "..."}
 T = TypeVar("T")
@@ -104,28 +113,47 @@ class Transport(Protocol):
 class _Usage:
     calls: int = 0
     retries: int = 0
+    repairs: int = 0
+    rate_limited: int = 0
+    errors: int = 0
+    malformed: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
     cost_usd: float | None = 0.0
 
-    def add(self, completion: Completion, retries: int, price: ModelInfo | None) -> float:
+    def add(self, completion: Completion, tries: Attempts, price: ModelInfo | None) -> float:
         """Count one answered call; returns its cost (0 when the price is unknown)."""
         cost = price.cost(completion.input_tokens, completion.output_tokens) if price else None
+        self.count(tries)
         self.merge(
-            _Usage(1 + retries, retries, completion.input_tokens, completion.output_tokens, cost)
+            _Usage(
+                input_tokens=completion.input_tokens,
+                output_tokens=completion.output_tokens,
+                cost_usd=cost,
+            )
         )
         return cost or 0.0
 
+    def count(self, tries: Attempts) -> None:
+        """Count the requests one call sent, and why the re-sent ones were re-sent."""
+        self.merge(
+            _Usage(tries.sent, tries.retries, 0, tries.rate_limited, tries.errors, tries.malformed)
+        )
+
     def merge(self, other: _Usage) -> None:
         """Add another usage to this one; an unknown cost makes the total unknown."""
-        self.calls += other.calls
-        self.retries += other.retries
+        for name in ("calls", "retries", "repairs", "rate_limited", "errors", "malformed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
         self.input_tokens += other.input_tokens
         self.output_tokens += other.output_tokens
         if self.cost_usd is None or other.cost_usd is None:
             self.cost_usd = None
         else:
             self.cost_usd += other.cost_usd
+
+    def summary(self) -> str:
+        """Why requests were re-sent, e.g. '2 rate limits, 1 malformed reply'."""
+        return Attempts(0, self.rate_limited, self.errors, self.malformed).summary()
 
 
 @dataclass
@@ -229,6 +257,7 @@ class LLMJudge:
     # -- one plan -------------------------------------------------------------------------
     def judge(self, audit: AuditReport, plan: Plan, rubric: Rubric) -> Judgment:
         """Ask the model about this plan alone (K times with samples > 1) and validate."""
+        self.settings.control.start()
         start = time.perf_counter()
         base = Judgment(
             judge_id=self.id,
@@ -253,6 +282,14 @@ class LLMJudge:
         judgment.cache_hit = hits == len(outcomes)
         judgment.latency_ms = (time.perf_counter() - start) * 1000
         return judgment
+
+    def cancel(self, reason: str = "cancelled by the user") -> None:
+        """End the run's waits: judgments still waiting or not yet sent fail with `reason`."""
+        self.settings.control.cancel(reason)
+
+    def notice(self) -> str | None:
+        """What this judge's endpoint is waiting for, if anything (an open circuit)."""
+        return self.gate.breaker.notice()
 
     def _budget_tokens(self) -> int:
         context = self.settings.context_tokens or (
@@ -316,7 +353,7 @@ class LLMJudge:
         self.transport.connect()
         actual = 0.0
         try:
-            completion, retries = call_with_retries(
+            completion, tries = call_with_retries(
                 lambda: self.transport.complete(
                     prompt.system,
                     messages,
@@ -326,14 +363,15 @@ class LLMJudge:
                 ),
                 gate=self.gate,
                 classify=self.transport.classify,
-                describe=lambda exc: self._redact(self.transport.describe(exc)),
+                describe=self._describe,
                 policy=self.settings.retry,
+                control=self.settings.control,
+                accept=_parseable,
             )
-            actual = usage.add(completion, retries, self._price)
+            actual = usage.add(completion, tries, self._price)
             return completion
         except ProviderError as exc:  # count the requests that were sent before giving up
-            usage.calls += exc.attempts
-            usage.retries += max(0, exc.attempts - 1)
+            usage.count(exc.attempts)
             raise
         finally:
             self.settings.budget.settle(estimate, actual)
@@ -352,6 +390,7 @@ class LLMJudge:
                 {"role": "assistant", "content": first.text},
                 {"role": "user", "content": repair_message(first_problem.problems)},
             ]
+            usage.repairs += 1
             second = self._call(prompt, messages, schema, usage)
             raw = self._redact(f"{first.text}\n\n--- reply to the repair request ---\n")
             raw += self._redact(second.text)
@@ -368,7 +407,13 @@ class LLMJudge:
                 )
             return _Outcome("ok", reply.model_dump(), raw, usage=usage)
         except ProviderError as exc:
-            return _Outcome("failed", error=self._redact(str(exc)), usage=usage)
+            raw = self._redact(exc.raw[:4000])
+            return _Outcome("failed", raw=raw, error=self._redact(str(exc)), usage=usage)
+
+    def _describe(self, exc: Exception) -> str:
+        if isinstance(exc, MalformedReplyError):
+            return self._redact(f"{self.id} sent a reply that is not usable JSON ({exc})")
+        return self._redact(self.transport.describe(exc))
 
     def _redact(self, text: str) -> str:
         return redact(text, self._secrets)
@@ -389,10 +434,15 @@ class LLMJudge:
         notes = list(prompt.notes)
         if self._price is None:
             notes.append(f"no price listed for {self.model} in data/llm_models.json: cost unknown")
+        if usage.retries:
+            notes.append(f"re-sent {usage.retries} request(s); failed attempts: {usage.summary()}")
+        if usage.repairs:
+            notes.append(f"asked for {usage.repairs} repair(s) of replies that broke the schema")
         done = base.model_copy(
             update={
                 "calls": usage.calls,
                 "retries": usage.retries,
+                "repairs": usage.repairs,
                 "input_tokens": usage.input_tokens,
                 "output_tokens": usage.output_tokens,
                 "cost_usd": round(usage.cost_usd, 6) if usage.cost_usd is not None else None,
@@ -449,6 +499,17 @@ class LLMJudge:
                 spread=round(max(values) - min(values), 2) if len(good) > 1 else None,
             )
         return scores, unverified
+
+
+def _parseable(completion: Completion) -> None:
+    """Raise MalformedReplyError for a reply that is not parseable JSON, so that it is sent
+    again; a refusal or a blocked reply is left to the repair re-ask and the record."""
+    if completion.finish.startswith(("refused", "blocked")):
+        return
+    problem = json_problem(completion.text)
+    if problem:
+        stop = f"; generation stopped: {completion.finish}" if completion.finish else ""
+        raise MalformedReplyError(problem + stop, raw=completion.text)
 
 
 def _median_index(good: list[JudgeReply], rubric: Rubric) -> int:

@@ -2,11 +2,12 @@
 
 An OpenAI-compatible server (Ollama, vLLM, LM Studio…) is configuration, not a new class: the
 same client with another base URL. Requests carry `response_format` with a strict JSON schema.
-The SDK's own retries are off (max_retries=0); resilience.py retries instead.
+The SDK's own retries are off (max_retries=0); a11y_judge.resilience retries instead.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,7 +24,7 @@ from a11y_judge.judges.base import register
 from a11y_judge.judges.http_errors import is_transient_status, retry_after, status_advice
 from a11y_judge.judges.llm import Completion, LLMJudge, Message, lazy
 from a11y_judge.judges.settings import JudgeSettings
-from a11y_judge.resilience import Transient
+from a11y_judge.resilience import MalformedReplyError, Transient
 
 #: Sent as the bearer token to local servers that need no key (the client requires one).
 KEYLESS = "no-key-needed"
@@ -75,6 +76,10 @@ class OpenAIChatTransport:
         else:  # many compatible servers know only the older name
             request["max_tokens"] = max_output_tokens
         resp = self._client().chat.completions.create(**request)
+        if isinstance(resp, str):  # the SDK hands back bodies that are not JSON as text
+            raise MalformedReplyError(
+                f"the endpoint answered with a page that is not JSON: {resp[:80]!r}", raw=resp
+            )
         usage = resp.usage
         if not resp.choices:
             return Completion("", finish="no choices in the reply")
@@ -88,18 +93,27 @@ class OpenAIChatTransport:
         )
 
     def classify(self, exc: Exception) -> Transient | None:
-        """Timeouts, connection errors, 408/409/429/5xx are transient."""
+        """Timeouts, connection errors, 408/409/5xx, 429 (unless the quota is used up) and
+        response bodies that are not JSON are transient."""
         o = self._openai
+        if isinstance(exc, json.JSONDecodeError | o.APIResponseValidationError):
+            return Transient("malformed")
         if isinstance(exc, o.APIConnectionError):  # timeouts included
             return Transient()
         if isinstance(exc, o.APIStatusError) and is_transient_status(exc.status_code):
-            return Transient(retry_after(exc.response.headers))
+            if exc.status_code != 429:
+                return Transient("error", retry_after(exc.response.headers, exc.body))
+            if getattr(exc, "code", None) == "insufficient_quota":
+                return None  # waiting will not bring credit back
+            return Transient("rate_limit", retry_after(exc.response.headers, exc.body))
         return None
 
     def describe(self, exc: Exception) -> str:
         """A sentence naming the provider, the failure and what to do."""
         o = self._openai
         who = f"{self.provider} ({self.model})"
+        if isinstance(exc, json.JSONDecodeError):
+            return f"{who} sent a response body that is not JSON ({exc.msg})"
         if isinstance(exc, o.APITimeoutError):
             return f"{who} did not answer within the timeout"
         if isinstance(exc, o.APIConnectionError):

@@ -96,12 +96,27 @@ def reply_schema(rubric: Rubric) -> dict[str, Any]:
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.S)
 
 
-def parse_reply(text: str, rubric: Rubric) -> JudgeReply:
-    """Validate a raw reply; raises InvalidReplyError listing what is wrong."""
+def _body(text: str) -> str:
     body = text.strip()
     fenced = _FENCE.match(body)
-    if fenced:  # some local models wrap JSON in a Markdown fence despite the schema
-        body = fenced.group(1)
+    return fenced.group(1) if fenced else body  # some local models fence JSON despite the schema
+
+
+def json_problem(text: str) -> str | None:
+    """Why a reply is not parseable JSON ('the reply is empty', 'not valid JSON …'), or None."""
+    body = _body(text)
+    if not body:
+        return "the reply is empty"
+    try:
+        json.loads(body)
+    except json.JSONDecodeError as exc:
+        return f"not valid JSON ({exc.msg} at line {exc.lineno})"
+    return None
+
+
+def parse_reply(text: str, rubric: Rubric) -> JudgeReply:
+    """Validate a raw reply; raises InvalidReplyError listing what is wrong."""
+    body = _body(text)
     if not body:
         raise InvalidReplyError(["the reply is empty"])
     try:

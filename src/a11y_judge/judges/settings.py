@@ -7,15 +7,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from a11y_judge.cache import JudgeCache
-from a11y_judge.resilience import Budget, ProviderGate, RetryPolicy
+from a11y_judge.resilience import Budget, ProviderGate, RetryPolicy, RunControl
 
 
 @dataclass
 class JudgeSettings:
-    """Keys, endpoints, limits and the run-scoped budget, gates and cache.
+    """Keys, endpoints, limits and the run-scoped budgets, gates, control and cache.
 
     Keys typed in the app (`session_keys`) and Streamlit `secrets` stay in memory; `repr` hides
-    them. Build one per run: the cost budget, circuit breakers and cache counters are per run.
+    them. Build one per run: the cost and time budgets, circuit breakers, adaptive
+    concurrency and cache counters are per run. `time_budget` (seconds, None: none) bounds
+    every wait of the run; `outage_wait` is how long judgments wait for an endpoint whose
+    circuit breaker is open before they fail.
     """
 
     session_keys: dict[str, str] = field(default_factory=dict, repr=False)
@@ -33,14 +36,18 @@ class JudgeSettings:
     context_tokens: int | None = None
     use_cache: bool = True
     breaker_threshold: int = 5
-    breaker_cooldown: float = 30.0
+    breaker_cooldown: float = 10.0
+    outage_wait: float = 120.0
+    time_budget: float | None = None
     budget: Budget = field(init=False, repr=False)
+    control: RunControl = field(init=False, repr=False)
     _gates: dict[str, ProviderGate] = field(init=False, repr=False, default_factory=dict)
     _cache: JudgeCache | None = field(init=False, repr=False, default=None)
     _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.budget = Budget(self.budget_usd)
+        self.control = RunControl(self.time_budget)
 
     def gate(self, name: str) -> ProviderGate:
         """The run's gate for one provider endpoint (created on first use)."""
@@ -52,6 +59,7 @@ class JudgeSettings:
                     rpm=self.rpm,
                     breaker_threshold=self.breaker_threshold,
                     breaker_cooldown=self.breaker_cooldown,
+                    patience=self.outage_wait,
                 )
             return self._gates[name]
 
