@@ -13,10 +13,15 @@
 - LLM jury: 100 plans x 2 LLM judges against a loopback OpenAI-compatible server answering in
   0.5 s, 16 requests in flight: goal within 1.15x of ceil(calls / 16) x 0.5 s; the identical
   second run is served by the cache (goal: 0 requests, <= 5% of the first run's time).
+- Fault storm: 96 plans x 1 LLM judge, 16 in flight, against the fake endpoint (1 s per reply)
+  answering 20% 429 + 10% 500 + 10% truncated JSON, 3 seeds: valid / failed / garbage
+  judgments, requests sent, wall time against the same run without faults (goal: 96 of 96
+  valid, 0 garbage, within 2x).
 """
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import statistics
@@ -26,11 +31,19 @@ import tempfile
 import time
 from pathlib import Path
 
+from a11y_judge.engine import evaluate
 from a11y_judge.ingest import plan_files, read_audit, read_plans
+from a11y_judge.judges import create_judge
+from a11y_judge.judges.settings import JudgeSettings
 from a11y_judge.models import AuditReport, Plan
 from a11y_judge.rubric import load_rubric
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from fakes.llm_server import FakeLLMServer, constant_responder  # noqa: E402
+from fakes.plans import distinct_copies  # noqa: E402
+from fakes.storm import SCORE, Storm  # noqa: E402
+
 DEMO = ROOT / "data" / "demo"
 LABELLED = ROOT / "tests" / "labelled" / "coverage"
 SAMPLES = ROOT.parent / "shared" / "samples"
@@ -204,8 +217,6 @@ def _fill_history(n: int) -> None:
 def page_render_times(repeats: int = 5) -> None:
     """Median AppTest render time of each page with HISTORY_RUNS runs in history."""
     import logging
-    import sys
-    import tempfile
 
     from streamlit.testing.v1 import AppTest
 
@@ -247,27 +258,8 @@ CACHE_GOAL_RATIO = 0.05
 
 def llm_jury_throughput() -> None:
     """Two LLM judges on one fake endpoint (0.5 s per reply), then the same run from the cache."""
-    import math
-    import sys
-    import tempfile
-
-    sys.path.insert(0, str(ROOT / "tests"))
-    from a11y_judge.engine import evaluate
-    from a11y_judge.judges import create_judge
-    from a11y_judge.judges.settings import JudgeSettings
-    from fakes.llm_server import FakeLLMServer, constant_responder
-
     audit, plans = _bench_inputs()
-    many = [
-        p.model_copy(
-            update={
-                "name": f"{p.name}-{i:03d}",
-                "content_hash": f"{p.content_hash}-{i:03d}",
-                "text": f"{p.text}\n\nVariant {i}.",
-            }
-        )
-        for i, p in enumerate(plans[i % len(plans)] for i in range(LLM_PLANS))
-    ]
+    many = distinct_copies(plans, LLM_PLANS)
     rubric = load_rubric()
     with (
         tempfile.TemporaryDirectory() as home,
@@ -306,11 +298,63 @@ def llm_jury_throughput() -> None:
     )
 
 
+STORM_PLANS = 96
+STORM_CONCURRENCY = 16
+STORM_LATENCY_S = 1.0
+STORM_SEEDS = (1, 2, 3)
+STORM_GOAL_RATIO = 2.0
+
+
+def fault_storm() -> None:
+    """One LLM judge through a storm of 429s, 500s and truncated JSON, three seeds."""
+    audit, plans = _bench_inputs()
+    many = distinct_copies(plans, STORM_PLANS)
+    rubric = load_rubric()
+    print(
+        f"Fault storm ({STORM_PLANS} plans x 1 LLM judge, {STORM_CONCURRENCY} in flight, fake "
+        f"endpoint {STORM_LATENCY_S} s; 20% 429 + 10% 500 + 10% truncated JSON)"
+    )
+    storms = [("no faults", Storm(0, 0.0, 0.0, 0.0))] + [
+        (f"seed {s}", Storm(s)) for s in STORM_SEEDS
+    ]
+    calm = 0.0
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["A11Y_JUDGE_HOME"] = home
+        for label, storm in storms:
+            with FakeLLMServer(storm, STORM_LATENCY_S) as srv:
+                settings = JudgeSettings(concurrency=STORM_CONCURRENCY, use_cache=False)
+                judge = create_judge(f"openai-compatible:storm@{srv.openai_base_url}", settings)
+                start = time.perf_counter()
+                run = evaluate(audit, many, [judge], rubric)
+                wall = time.perf_counter() - start
+                settings.close()
+                requests = srv.count()
+            ok = [j for j in run.judgments if j.status == "ok"]
+            garbage = [j for j in ok if any(c.score != SCORE for c in j.scores.values())]
+            failed = len(run.judgments) - len(ok)
+            e = run.stats.endpoints[0]
+            calm = calm or wall
+            ratio = wall / calm
+            goal = (
+                len(ok) - len(garbage) == STORM_PLANS and not garbage and ratio <= STORM_GOAL_RATIO
+            )
+            print(
+                f"  {label:<9}: valid {len(ok) - len(garbage):>3}, failed {failed}, garbage "
+                f"{len(garbage)}; {requests} requests ({e.rate_limited} 429, {e.errors} errors, "
+                f"{e.malformed} malformed); concurrency lowest {e.lowest_concurrency} final "
+                f"{e.final_concurrency}; {wall:5.2f} s, {ratio:.2f}x the calm run"
+                + ("" if label == "no faults" else f" ({'meets' if goal else 'MISSES'})")
+            )
+            for j in [j for j in run.judgments if j.status != "ok"][:3]:
+                print(f"      failed: {j.error}")
+
+
 def main() -> None:
     coverage_quality()
     end_to_end_throughput()
     page_render_times()
     llm_jury_throughput()
+    fault_storm()
 
 
 if __name__ == "__main__":

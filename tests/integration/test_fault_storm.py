@@ -27,6 +27,7 @@ from a11y_judge.models import AuditReport, Judgment, Plan, Rubric, Run
 from a11y_judge.resilience import RetryPolicy
 from a11y_judge.rubric import load_rubric
 from fakes.llm_server import FakeLLMServer, Status
+from fakes.plans import distinct_copies
 from fakes.storm import SCORE, Storm
 
 pytestmark = pytest.mark.timeout(60)
@@ -42,17 +43,7 @@ POLICY = RetryPolicy(base_delay=0.02, max_delay=0.5)
 def inputs() -> tuple[AuditReport, list[Plan], Rubric]:
     audit = read_audit(DEMO / "northwind-audit.md")
     plans = read_plans((str(p), None) for p in plan_files(DEMO / "plans"))
-    many = [
-        p.model_copy(
-            update={
-                "name": f"{p.name}-{i:03d}",
-                "content_hash": f"{p.content_hash}-{i:03d}",
-                "text": f"{p.text}\n\nVariant {i}.",
-            }
-        )
-        for i, p in enumerate(plans[i % len(plans)] for i in range(PLANS))
-    ]
-    return audit, many, load_rubric()
+    return audit, distinct_copies(plans, PLANS), load_rubric()
 
 
 @pytest.fixture(autouse=True)

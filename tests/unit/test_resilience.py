@@ -247,13 +247,17 @@ def test_malformed_replies_are_resent_fresh_within_the_retry_budget() -> None:
     assert info.value.attempts.malformed == 3
 
 
-def test_malformed_and_errors_share_one_budget() -> None:
+def test_malformed_replies_and_errors_have_a_budget_each() -> None:
     def accept(text: str) -> None:
         if text == "garbage":
             raise MalformedReplyError("not valid JSON", raw=text)
 
-    with pytest.raises(ProviderError, match="1 server or network error, 2 malformed replies"):
-        call(script("garbage", ServerError("HTTP 500"), "garbage", "fine"), accept=accept)
+    mixed = script("garbage", ServerError("HTTP 500"), "garbage", ServerError("HTTP 502"), "fine")
+    result, tries = call(mixed, accept=accept)  # 2 of each kind: within QUICK's 2 per kind
+    assert result == "fine" and (tries.errors, tries.malformed, tries.sent) == (2, 2, 5)
+    three = script(ServerError("500"), "garbage", ServerError("500"), ServerError("500"))
+    with pytest.raises(ProviderError, match="3 server or network errors, 1 malformed reply"):
+        call(three, accept=accept)
 
 
 def test_what_counts_as_unparseable() -> None:

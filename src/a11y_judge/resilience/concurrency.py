@@ -18,7 +18,8 @@ class AdaptiveConcurrency:
     the limit, at least 8) were rate limits — a burst, not stray 429s — the limit is halved
     and the window starts afresh, so one burst cuts it once. Additive increase: after as
     many successes as the current limit (one round of requests), it grows by one, never
-    above `limit`. Requests in flight are never cut short; new ones wait for a free slot.
+    above `limit`. Requests in flight are never cut short; new ones wait for a free slot, and
+    re-sent requests go before first ones, so that judgments already started finish first.
     """
 
     def __init__(self, limit: int, *, window: int | None = None, decrease: float = 0.5) -> None:
@@ -31,23 +32,30 @@ class AdaptiveConcurrency:
         self._decrease = decrease
         self._recent: deque[bool] = deque(maxlen=self.window)
         self._successes = 0
+        self._retries_waiting = 0
         self._cond = threading.Condition()
 
     @contextmanager
-    def slot(self, control: RunControl | None = None, name: str = "the endpoint") -> Iterator[None]:
-        """Hold one of the endpoint's slots for one request."""
+    def slot(
+        self, control: RunControl | None = None, name: str = "the endpoint", retry: bool = False
+    ) -> Iterator[None]:
+        """Hold one of the endpoint's slots for one request (`retry`: one sent again)."""
         with self._cond:
-            while self.in_flight >= self.current:
-                if control is not None:
-                    control.check(f"waiting for a free slot at {name}")
-                self._cond.wait(POLL_S)
+            self._retries_waiting += retry
+            try:
+                while self.in_flight >= self.current or (not retry and self._retries_waiting):
+                    if control is not None:
+                        control.check(f"waiting for a free slot at {name}")
+                    self._cond.wait(POLL_S)
+            finally:
+                self._retries_waiting -= retry
             self.in_flight += 1
         try:
             yield
         finally:
             with self._cond:
                 self.in_flight -= 1
-                self._cond.notify()
+                self._cond.notify_all()
 
     def rate_limited(self) -> None:
         """A 429 came back."""

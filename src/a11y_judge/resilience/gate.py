@@ -40,9 +40,10 @@ class ProviderGate:
         )
 
     @contextmanager
-    def slot(self, control: RunControl | None = None) -> Iterator[None]:
-        """Hold one of the endpoint's slots, after the rate limiter lets us in."""
-        with self.limit.slot(control, self.name):
+    def slot(self, control: RunControl | None = None, retry: bool = False) -> Iterator[None]:
+        """Hold one of the endpoint's slots, after the rate limiter lets us in; re-sent
+        requests (`retry`) are let in before first ones."""
+        with self.limit.slot(control, self.name, retry):
             self.limiter.wait()
             with self._lock:
                 self.requests += 1

@@ -3,8 +3,9 @@
 - Rate limits (429): waited out as long as the provider says, and re-sent; they have their own
   bound (`max_rate_limited`) and never count towards the circuit breaker.
 - Server errors, timeouts, dropped connections, and replies that are not parseable JSON: re-sent
-  as fresh requests up to `max_retries` times; a call that runs out of retries counts towards
-  the breaker.
+  as fresh requests, up to `max_retries` times for each of the two kinds (an overloaded server
+  and a model that cut its output short are different troubles); a call that runs out of
+  retries counts towards the breaker.
 - How long: the provider's own word when it gives one (Retry-After in seconds or as a date,
   retry-after-ms, x-ratelimit-reset-*, Gemini's RetryInfo), plus a small jitter; otherwise
   exponential backoff with jitter, growing with the failures of the same kind (the third
@@ -41,9 +42,9 @@ class Transient:
 class RetryPolicy:
     """How often and how long to retry (see the module docstring)."""
 
-    max_retries: int = 5
+    max_retries: int = 6
     max_rate_limited: int = 10
-    base_delay: float = 1.0
+    base_delay: float = 0.5
     max_delay: float = 60.0
     max_retry_after: float = 300.0
 
@@ -116,7 +117,7 @@ def _attempt(
 ) -> tuple[T | None, Exception | None] | None:
     """Send once through the gate's slot: (result, None) or (None, the failure); None when
     the circuit opened while this caller waited for the slot (nothing was sent)."""
-    with gate.slot(control):
+    with gate.slot(control, retry=tries.sent > 0):
         if not probe and gate.breaker.is_open:
             return None
         tries.sent += 1
@@ -164,7 +165,7 @@ def _after_failure(
         return  # the breaker's own cooldown paces the next probe
     else:
         tries.errors += 1
-    if tries.errors + tries.malformed > policy.max_retries:
+    if max(tries.errors, tries.malformed) > policy.max_retries:
         gate.breaker.call_failed(reason)
         raise ProviderError(
             f"{reason} (gave up after {tries.sent} attempts: {tries.summary()})",
