@@ -187,7 +187,7 @@ def test_upload_run_download(server: str, tmp_path: Path) -> None:
 def test_settings_adds_an_openai_compatible_judge_to_the_jury(server: str) -> None:
     """A new user adds a local OpenAI-compatible server in Settings and gets a jury result."""
     sys.path.insert(0, str(REPO / "tests"))
-    from fakes.llm_server import FakeLLMServer, constant_responder
+    from fakes.llm_server import FakeLLMServer, Raw, Status, constant_responder
 
     with (
         FakeLLMServer(constant_responder(6.0)) as llm,
@@ -214,6 +214,12 @@ def test_settings_adds_an_openai_compatible_judge_to_the_jury(server: str) -> No
             main.get_by_text("Connection works").wait_for()
             assert llm.count("openai") == 1
 
+            # the first three judging requests misbehave: rate limit, server error, HTML page
+            llm.enqueue(
+                Status(429, headers={"retry-after-ms": "100"}),
+                Status(500),
+                Raw("<html><body>502 Bad Gateway</body></html>"),
+            )
             page.get_by_role("link", name="Evaluate").first.click()
             main.get_by_role("heading", name="Evaluate remediation plans").wait_for()
             main.get_by_test_id("stCheckbox").get_by_text("Use the demo set").click()
@@ -224,6 +230,14 @@ def test_settings_adds_an_openai_compatible_judge_to_the_jury(server: str) -> No
             main.get_by_role("heading", name="Jury", exact=True).wait_for()
             judge_id = "openai-compatible:fake-judge@127.0.0.1"
             main.locator("table td", has_text=judge_id).first.wait_for()
-            assert llm.count("openai") == 1 + 4  # the connection test, then one request per plan
+            # the connection test, one request per plan, and the three re-sent
+            assert llm.count("openai") == 1 + 4 + 3
+            main.get_by_text("LLM usage: 7 requests (3 retries, 0 repairs)").wait_for()
+            endpoints = main.locator("table", has_text="Malformed replies")
+            row = endpoints.locator("tbody tr").first
+            cells = [c.strip() for c in row.locator("td, th").all_inner_texts()]
+            assert cells[-7:] == ["7", "1", "1", "1", "8 / 8 / 8", "0", "0.0"], cells
+            endpoints.scroll_into_view_if_needed()
+            page.screenshot(path=str(REPO / "output" / "app-endpoints.png"))
         finally:
             browser.close()
