@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from a11y_judge import __version__
 from a11y_judge.cache import JudgeCache
+from a11y_judge.consensus.review import judges_report, record_run, reliability_weights, resolve
 from a11y_judge.engine import RunCancelledError, evaluate
 from a11y_judge.errors import A11yJudgeError, IngestError
 from a11y_judge.history.store import HistoryStore
@@ -18,7 +20,7 @@ from a11y_judge.ingest import plan_files, read_audit, read_file, read_plan, read
 from a11y_judge.ingest.detect import sniff
 from a11y_judge.judges import create_judge
 from a11y_judge.judges.settings import JudgeSettings
-from a11y_judge.models import Plan, Run
+from a11y_judge.models import SEVERITIES, CriterionResult, Plan, Run
 from a11y_judge.paths import data_dir
 from a11y_judge.reports.csv_report import to_csv
 from a11y_judge.reports.json_report import to_json
@@ -128,6 +130,25 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("demo", help="evaluate the shipped demo set into history (used by make run)")
 
+    co = sub.add_parser("conflicts", help="where judges disagree: one run, or across runs")
+    co.add_argument("run_id", nargs="?", help="a run id (default: every run in history)")
+    co.add_argument("--status", choices=["auto", "escalated", "resolved"])
+    co.add_argument("--severity", choices=list(SEVERITIES))
+    co.add_argument("--json", action="store_true")
+
+    re_ = sub.add_parser("resolve", help="settle one conflict with a reviewer's score")
+    re_.add_argument("run_id")
+    re_.add_argument("--plan", required=True, help="the plan's name")
+    re_.add_argument("--criterion", required=True, help="the criterion id")
+    re_.add_argument("--score", required=True, type=float, help="0-10")
+    re_.add_argument("--note", required=True, help="why (kept in the audit trail)")
+    re_.add_argument(
+        "--reviewer", help="your name (default: $A11Y_JUDGE_REVIEWER or the login name)"
+    )
+
+    ju = sub.add_parser("judges", help="each judge's reliability and calibration from history")
+    ju.add_argument("--json", action="store_true")
+
     ca = sub.add_parser("cache", help="the LLM reply cache in $A11Y_JUDGE_HOME/cache")
     csub = ca.add_subparsers(dest="cache_command", required=True)
     csub.add_parser("stats", help="entries, size on disk, size cap, lifetime hits and misses")
@@ -179,15 +200,28 @@ def _print_ranking(run: Run) -> None:
     print(header)
     for r in run.results:
         score = "  —  " if r.score is None else f"{r.score:5.2f}"
-        cells = "  ".join(
-            f"{'—' if r.criteria[c.id].score is None else f'{r.criteria[c.id].score:.2f}':>10}"
-            for c in crit
-        )
-        print(f"{r.rank:>4}  {score}  {r.coverage.ratio:>5.0%}  {cells}  {r.name}")
+        cells = "  ".join(f"{_cell(r.criteria[c.id]):>10}" for c in crit)
+        flag = "  (provisional)" if r.provisional else ""
+        print(f"{r.rank:>4}  {score}  {r.coverage.ratio:>5.0%}  {cells}  {r.name}{flag}")
     open_findings = [
         f.id + (f" (mentioned by {', '.join(by)})" if by else "") for f, by in run.unaddressed()
     ]
     print(f"addressed by no plan: {', '.join(open_findings) if open_findings else 'none'}")
+    if run.conflicts:
+        counts = {sev: sum(c.severity == sev for c in run.conflicts) for sev in SEVERITIES}
+        print(
+            f"judges disagree: {len(run.conflicts)} items ("
+            + ", ".join(f"{n} {sev}" for sev, n in counts.items() if n)
+            + f"); {len(run.escalated)} escalated to a reviewer"
+            + (
+                f" — see `a11y-judge conflicts {run.run_id} --status escalated`"
+                if run.escalated
+                else ""
+            )
+        )
+    if run.rank_conflict is not None and not run.rank_conflict.agree:
+        tops = ", ".join(f"{j} → {p}" for j, p in run.rank_conflict.top.items())
+        print(f"judges put different plans first: {tops}")
     s = run.stats
     if s.calls or s.cache_hits:
         cost = "unknown" if s.cost_unknown and not s.cost_usd else f"${s.cost_usd:.4f}"
@@ -201,6 +235,15 @@ def _print_ranking(run: Run) -> None:
             print(f"  {e.summary()}")
     if run.error:
         print(f"note: {run.error}")
+
+
+def _cell(c: CriterionResult) -> str:
+    """A criterion's score; an escalated one shows its provisional stand-in with '?'."""
+    if c.score is not None:
+        return f"{c.score:.2f}"
+    if c.provisional_score is not None:
+        return f"{c.provisional_score:.2f}?"
+    return "—"
 
 
 def _write_reports(run: Run, out: str, formats: str) -> list[Path]:
@@ -238,16 +281,25 @@ def _evaluate(args: argparse.Namespace) -> int:
         raise A11yJudgeError("--format needs --out", hint="Add --out DIR to write reports")
     settings = _settings(args)
     cancelled = False
+    store = HistoryStore()
     try:
         judges = [create_judge(spec, settings) for spec in (args.judge or ["offline"])]
-        run = evaluate(audit, plans, judges, rubric, processes=args.processes, notice=_notice)
+        run = evaluate(
+            audit,
+            plans,
+            judges,
+            rubric,
+            processes=args.processes,
+            notice=_notice,
+            reliability=reliability_weights(store),
+        )
     except RunCancelledError as stop:  # Ctrl-C: keep what was judged
         run, cancelled = stop.run, True
         print(f"cancelled: {stop}", file=sys.stderr)
     finally:
         settings.close()
     if not args.no_history:
-        HistoryStore().save_run(run)
+        record_run(store, run)
     if args.out:
         written = _write_reports(run, args.out, args.format)
         if not args.json:
@@ -356,8 +408,107 @@ def _demo(_args: argparse.Namespace) -> int:
         return 0
     plans = read_plans((str(p), None) for p in plan_files(demo / "plans"))
     run = evaluate(audit, plans, [create_judge("offline")], load_rubric())
-    store.save_run(run)
+    record_run(store, run)
     print(f"demo run {run.run_id} recorded in {store.path}")
+    return 0
+
+
+def _conflicts(args: argparse.Namespace) -> int:
+    store = HistoryStore()
+    if args.run_id:
+        run = store.get_run(args.run_id)
+        found = [
+            c
+            for c in run.conflicts
+            if (not args.status or c.status == args.status)
+            and (not args.severity or c.severity == args.severity)
+        ]
+        if args.json:
+            print(json.dumps([c.model_dump(mode="json") for c in found], indent=2))
+            return 0
+        print(f"run {run.run_id}: {len(run.conflicts)} conflicts, {len(run.escalated)} escalated")
+        for c in found:
+            shown = "—" if c.resolved_score is None else f"{c.resolved_score:.2f}"
+            scores = ", ".join(f"{j} {v:.2f}" for j, v in c.scores.items())
+            print(
+                f"  {c.status:<9} {c.severity:<8} spread {c.spread:4.2f}  {c.plan} / "
+                f"{c.criterion}: {shown} ({c.strategy}; {scores})"
+            )
+            print(f"            {c.reasoning}")
+        return 0
+    rows = [
+        r
+        for r in store.conflict_queue(args.status)
+        if not args.severity or r.severity == args.severity
+    ]
+    if args.json:
+        print(json.dumps([r.__dict__ for r in rows], indent=2))
+        return 0
+    if not rows:
+        print(f"no conflicts{f' with status {args.status}' if args.status else ''} in {store.path}")
+    for r in rows:
+        shown = "—" if r.resolved_score is None else f"{r.resolved_score:.2f}"
+        print(
+            f"{r.run_id}  {r.status:<9} {r.severity:<8} spread {r.spread:4.2f}  {r.plan} / "
+            f"{r.criterion}: {shown} ({r.strategy})"
+        )
+    return 0
+
+
+def _resolve(args: argparse.Namespace) -> int:
+    reviewer = args.reviewer or os.environ.get("A11Y_JUDGE_REVIEWER") or _login()
+    run = resolve(
+        HistoryStore(), args.run_id, args.plan, args.criterion, args.score, args.note, reviewer
+    )
+    print(f"resolved {args.plan} / {args.criterion} = {args.score:.2f} by {reviewer}")
+    _print_ranking(run)
+    return 0
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name in this environment (containers)
+        return "reviewer"
+
+
+def _judges(args: argparse.Namespace) -> int:
+    store = HistoryStore()
+    names = {c.id: c.name for c in load_rubric().criteria}
+    report = judges_report(store, names)
+    if args.json:
+        doc = [
+            {
+                "judge": rel.judge,
+                "reliability": rel.value,
+                "human_cases": rel.human_cases,
+                "jury_cases": rel.jury_cases,
+                "cases": meta.cases,
+                "offset": meta.offset,
+                "spread": meta.spread,
+                "consensus_spread": meta.consensus_spread,
+                "criterion_offsets": {c: o for c, (o, _n) in meta.criterion_offsets.items()},
+                "judgments": meta.judgments,
+                "failures": meta.failures,
+                "failure_rate": meta.failure_rate,
+                "recommendations": meta.recommendations,
+            }
+            for rel, meta in report
+        ]
+        print(json.dumps(doc, indent=2))
+        return 0
+    if not report:
+        print(f"no judgments in {store.path} yet")
+    for rel, meta in report:
+        offset = "—" if meta.offset is None else f"{meta.offset:+.2f}"
+        rate = "—" if meta.failure_rate is None else f"{meta.failure_rate:.0%}"
+        print(
+            f"{rel.judge}: reliability {rel.value:.2f} ({rel.human_cases} reviewed, "
+            f"{rel.jury_cases} jury cases); offset {offset} over {meta.cases} items; "
+            f"failures {meta.failures} of {meta.judgments} ({rate})"
+        )
+        for tip in meta.recommendations:
+            print(f"  - {tip}")
     return 0
 
 
@@ -389,6 +540,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "history": _history,
         "demo": _demo,
         "cache": _cache,
+        "conflicts": _conflicts,
+        "resolve": _resolve,
+        "judges": _judges,
     }
     try:
         return handlers[args.command](args)

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import statistics
 import time
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
+from a11y_judge.consensus.combine import Reliability, verdict
 from a11y_judge.errors import A11yJudgeError
 from a11y_judge.judges.base import Judge
 from a11y_judge.models import (
     AuditReport,
-    Coverage,
-    CriterionResult,
-    Evidence,
     JudgeInfo,
     Judgment,
     Plan,
-    PlanResult,
     Rubric,
     Run,
     RunStats,
@@ -27,7 +23,6 @@ from a11y_judge.models import (
     utcnow,
 )
 from a11y_judge.parallel import discard_pool, process_pool, usable_cores
-from a11y_judge.rubric import weighted_score
 
 #: Called after each judgment: (done, total, judgment).
 Progress = Callable[[int, int, Judgment], None]
@@ -92,50 +87,6 @@ def _judge_chunk(
     return [_judge_one(judge, audit, p, rubric) for p in plans]
 
 
-def _combine_criterion(criterion: str, judgments: list[Judgment]) -> CriterionResult:
-    scores: dict[str, float | None] = {}
-    rationales: list[str] = []
-    evidence: list[Evidence] = []
-    for j in judgments:
-        cs = j.scores.get(criterion) if j.status == "ok" else None
-        scores[j.judge_id] = cs.score if cs else None
-        if cs:
-            rationales.append(
-                cs.rationale if len(judgments) == 1 else f"[{j.judge_id}] {cs.rationale}"
-            )
-            evidence.extend(cs.evidence)
-    present = [s for s in scores.values() if s is not None]
-    return CriterionResult(
-        score=round(statistics.fmean(present), 2) if present else None,
-        rationale=" ".join(rationales) or "No judge produced a score for this criterion.",
-        evidence=evidence,
-        judges=scores,
-    )
-
-
-def _coverage(judgments: list[Judgment], audit: AuditReport) -> Coverage:
-    ok = [j for j in judgments if j.status == "ok" and j.coverage is not None]
-    ok.sort(key=lambda j: j.judge_id != "offline")  # the evidence judge's coverage first, else
-    # the first LLM judge that listed covered findings
-    if ok and ok[0].coverage is not None:
-        return ok[0].coverage
-    return Coverage(covered=[], missed=[f.id for f in audit.findings], ratio=0.0)
-
-
-def _rank(results: list[PlanResult]) -> list[PlanResult]:
-    """Rank 1 = best; equal scores share a rank; unscored plans come last."""
-    ordered = sorted(results, key=lambda r: (r.score is None, -(r.score or 0.0), r.name))
-    ranked: list[PlanResult] = []
-    prev: float | None = None
-    rank = 0
-    for i, r in enumerate(ordered, start=1):
-        if r.score is None or r.score != prev:
-            rank = i
-        prev = r.score
-        ranked.append(r.model_copy(update={"rank": rank}))
-    return ranked
-
-
 def evaluate(
     audit: AuditReport,
     plans: Sequence[Plan],
@@ -146,13 +97,16 @@ def evaluate(
     notice: Notice | None = None,
     max_workers: int | None = None,
     processes: int | None = None,
+    reliability: Reliability | None = None,
 ) -> Run:
-    """Judge every plan with every judge (each plan on its own) and rank the plans.
+    """Judge every plan with every judge (each plan on its own), reconcile them and rank.
 
     CPU-bound judges (the offline judge) run in a pool of `processes` worker processes (default:
     every usable core) once there are PROCESS_POOL_MIN_PLANS plans; 1 keeps them in this
     process. Other judges run in threads: `max_workers` defaults to their combined concurrency
     (LLM judges wait on the network; each provider's own limit is enforced by its gate).
+    The jury's scores are combined by the consensus engine (consensus/combine.py), weighting
+    judges by `reliability` (judge id -> (value, cases); learned from history by the caller).
     `notice` hears, from this thread, when judgments start or stop waiting for an endpoint.
     Ctrl-C (KeyboardInterrupt) cancels: waiting judgments fail as cancelled and
     RunCancelledError carries the run with everything finished before.
@@ -223,22 +177,7 @@ def evaluate(
     finally:
         threads.shutdown(wait=not cancelled, cancel_futures=True)
     judgments = [by_task[i] for i in range(len(tasks))]
-    results: list[PlanResult] = []
-    for plan in plans:
-        mine = [j for j in judgments if j.plan_name == plan.name]
-        criteria = {c.id: _combine_criterion(c.id, mine) for c in rubric.criteria}
-        score = weighted_score({k: v.score for k, v in criteria.items()}, rubric.weights)
-        anti = next((j.anti_patterns for j in mine if j.anti_patterns), [])
-        results.append(
-            PlanResult(
-                name=plan.name,
-                rank=0,
-                score=round(score, 2) if score is not None else None,
-                criteria=criteria,
-                coverage=_coverage(mine, audit),
-                anti_patterns=anti,
-            )
-        )
+    jury = verdict(audit, list(plans), judgments, rubric, reliability)
     infos = []
     for judge in judges:
         mine = [j for j in judgments if j.judge_id == judge.id]
@@ -256,7 +195,7 @@ def evaluate(
                 else ("failed" if failures == len(mine) else "partial"),
             )
         )
-    ranked = _rank(results)
+    ranked = jury.results
     status: RunStatus = "ok"
     if any(j.status != "ok" for j in judgments):
         status = "partial" if any(r.score is not None for r in ranked) else "failed"
@@ -269,6 +208,10 @@ def evaluate(
         judges=infos,
         results=ranked,
         judgments=judgments,
+        conflicts=jury.conflicts,
+        plan_conflicts=jury.plan_conflicts,
+        rank_conflict=jury.rank_conflict,
+        agreement=jury.agreement,
         duration_ms=(time.perf_counter() - start) * 1000,
         error=_failure_summary(judges, judgments),
         stats=_stats(judges, judgments),

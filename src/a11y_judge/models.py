@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Severity(StrEnum):
@@ -107,12 +107,69 @@ class RubricCriterion(BaseModel):
     anchors: dict[int, str] = Field(description="Scoring anchors keyed by score 0-10")
 
 
+ConflictSeverity = Literal["low", "medium", "high", "critical"]
+SEVERITIES: tuple[ConflictSeverity, ...] = ("low", "medium", "high", "critical")
+#: The resolution strategies the consensus engine knows (consensus/strategies.py).
+STRATEGIES = ("reliability_mean", "evidence", "mediation", "escalate")
+DEFAULT_STRATEGIES: dict[ConflictSeverity, str] = {
+    "low": "reliability_mean",
+    "medium": "evidence",
+    "high": "mediation",
+    "critical": "escalate",
+}
+
+
+class ConsensusConfig(BaseModel):
+    """How disagreement between judges is graded and resolved (the rubric's `consensus:`).
+
+    A spread (max - min of the judges' scores) below `medium` is low; from `medium` up to
+    `high` medium; from `high` to `critical` high; above `critical` critical.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    medium: float = Field(default=0.5, gt=0, le=10)
+    high: float = Field(default=1.0, gt=0, le=10)
+    critical: float = Field(default=2.0, gt=0, le=10)
+    strategies: dict[ConflictSeverity, str] = Field(
+        default_factory=lambda: dict(DEFAULT_STRATEGIES)
+    )
+
+    @model_validator(mode="after")
+    def _ordered_and_known(self) -> ConsensusConfig:
+        if not self.medium < self.high < self.critical:
+            raise ValueError(
+                f"consensus thresholds must rise: medium {self.medium} < high {self.high} < "
+                f"critical {self.critical}"
+            )
+        missing = [s for s in SEVERITIES if s not in self.strategies]
+        unknown = sorted({v for v in self.strategies.values() if v not in STRATEGIES})
+        if missing or unknown:
+            raise ValueError(
+                f"consensus strategies: {'missing ' + ', '.join(missing) if missing else ''}"
+                f"{'; ' if missing and unknown else ''}"
+                f"{'unknown ' + ', '.join(unknown) if unknown else ''} (known: "
+                f"{', '.join(STRATEGIES)})"
+            )
+        return self
+
+    def severity(self, spread: float) -> ConflictSeverity:
+        """The severity of a spread (scores rounded to 2 decimals first by the caller)."""
+        if spread > self.critical:
+            return "critical"
+        if spread >= self.high:
+            return "high"
+        if spread >= self.medium:
+            return "medium"
+        return "low"
+
+
 class Rubric(BaseModel):
     """Weighted scoring rubric, versioned by content hash."""
 
     name: str
     version: str
     criteria: list[RubricCriterion]
+    consensus: ConsensusConfig = Field(default_factory=ConsensusConfig)
 
     @model_validator(mode="after")
     def _weights_sum_to_one(self) -> Rubric:
@@ -133,7 +190,12 @@ class Rubric(BaseModel):
         """A copy with other weights (validated); the version records the change."""
         criteria = [c.model_copy(update={"weight": weights[c.id]}) for c in self.criteria]
         suffix = "-".join(f"{weights[c.id]:.2f}" for c in self.criteria)
-        return Rubric(name=self.name, version=f"{self.version}+w{suffix}", criteria=criteria)
+        return Rubric(
+            name=self.name,
+            version=f"{self.version}+w{suffix}",
+            criteria=criteria,
+            consensus=self.consensus,
+        )
 
 
 class Evidence(BaseModel):
@@ -231,12 +293,17 @@ class JudgeInfo(BaseModel):
 
 
 class CriterionResult(BaseModel):
-    """The jury's score for one criterion of one plan."""
+    """The jury's score for one criterion of one plan.
+
+    `score` is None while the judges' disagreement is escalated to a reviewer; the plan is
+    then ranked with `provisional_score` (the jury's median) and flagged provisional.
+    """
 
     score: float | None
     rationale: str
     evidence: list[Evidence] = Field(default_factory=list)
     judges: dict[str, float | None] = Field(default_factory=dict)
+    provisional_score: float | None = None
 
 
 class PlanResult(BaseModel):
@@ -248,6 +315,85 @@ class PlanResult(BaseModel):
     criteria: dict[str, CriterionResult]
     coverage: Coverage
     anti_patterns: list[AntiPattern] = Field(default_factory=list)
+    provisional: bool = Field(
+        default=False, description="A criterion awaits a reviewer: score and rank may change"
+    )
+
+
+class Resolution(BaseModel):
+    """A reviewer's decision on one conflict."""
+
+    score: float = Field(ge=0, le=10)
+    note: str
+    reviewer: str
+    at: datetime
+
+
+ConflictStatus = Literal["auto", "escalated", "resolved"]
+
+
+class Conflict(BaseModel):
+    """How the judges disagreed on one plan x criterion, and what was done about it."""
+
+    plan: str
+    criterion: str
+    severity: ConflictSeverity
+    spread: float
+    scores: dict[str, float]
+    strategy: str
+    resolved_score: float | None = Field(description="None while escalated")
+    status: ConflictStatus
+    resolution: Resolution | None = None
+    reasoning: str = Field(default="", description="What the strategy did and why")
+    inputs: dict[str, dict[str, float]] = Field(
+        default_factory=dict, description="Per judge, the factors the strategy used"
+    )
+
+
+class JudgeReliability(BaseModel):
+    """How much a judge is trusted, learned from history (1.0 = the jury's average)."""
+
+    judge: str
+    value: float = 1.0
+    human_cases: int = Field(default=0, description="Items a reviewer resolved that it scored")
+    jury_cases: int = Field(default=0, description="Items it scored with other judges")
+
+
+class PlanConflict(BaseModel):
+    """How far apart the judges' own weighted scores of one plan are."""
+
+    plan: str
+    severity: ConflictSeverity
+    spread: float
+    scores: dict[str, float]
+
+
+class RankConflict(BaseModel):
+    """Which plan each judge's own scores put first (a conflict when they differ)."""
+
+    top: dict[str, str]
+    agree: bool
+
+
+class AgreementStats(BaseModel):
+    """Inter-judge agreement over a set of items; None where undefined (with the reason)."""
+
+    alpha: float | None = Field(default=None, description="Krippendorff's alpha, interval")
+    icc: float | None = Field(default=None, description="ICC(2,1): absolute, single rater")
+    within_1: float | None = Field(default=None, description="Share of items with spread <= 1")
+    items: int = 0
+    judges: int = 0
+    note: str = ""
+
+
+class Agreement(BaseModel):
+    """A run's agreement: overall, per criterion, and between judges' plan rankings."""
+
+    overall: AgreementStats = Field(default_factory=AgreementStats)
+    criteria: dict[str, AgreementStats] = Field(default_factory=dict)
+    rank_tau: dict[str, float | None] = Field(
+        default_factory=dict, description="Kendall's tau-b per pair 'judge a|judge b'"
+    )
 
 
 RunStatus = Literal["ok", "partial", "failed"]
@@ -315,7 +461,10 @@ class Run(BaseModel):
     judges: list[JudgeInfo]
     results: list[PlanResult]
     judgments: list[Judgment] = Field(default_factory=list)
-    conflicts: list[dict[str, Any]] = Field(default_factory=list)
+    conflicts: list[Conflict] = Field(default_factory=list)
+    plan_conflicts: list[PlanConflict] = Field(default_factory=list)
+    rank_conflict: RankConflict | None = None
+    agreement: Agreement = Field(default_factory=Agreement)
     duration_ms: float = 0.0
     error: str | None = None
     stats: RunStats = Field(default_factory=lambda: RunStats())
@@ -327,6 +476,11 @@ class Run(BaseModel):
             for f in self.audit.findings
             if not any(f.id in r.coverage.covered for r in self.results)
         ]
+
+    @property
+    def escalated(self) -> list[Conflict]:
+        """Conflicts waiting for a reviewer."""
+        return [c for c in self.conflicts if c.status == "escalated"]
 
     @property
     def winner(self) -> PlanResult | None:

@@ -33,12 +33,15 @@ def load_rubric(path: str | Path | None = None) -> Rubric:
             name=str(doc.get("name", p.stem)),
             version=hashlib.sha256(raw).hexdigest()[:12],
             criteria=doc.get("criteria", []),
+            consensus=doc.get("consensus") or {},
         )
     except (yaml.YAMLError, ValidationError) as exc:
         first = str(exc).splitlines()
         raise RubricError(
             f"{p.name} is not a valid rubric ({' '.join(first[:3])})",
-            hint="Each criterion needs id, name, weight, description and anchors; weights sum to 1",
+            hint="Each criterion needs id, name, weight, description and anchors; weights sum "
+            "to 1; consensus thresholds rise (medium < high < critical) and name known "
+            "strategies",
         ) from exc
 
 

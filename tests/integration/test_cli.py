@@ -61,7 +61,18 @@ def test_evaluate_json_document_has_exactly_the_documented_keys(
     evaluated: dict[str, Any],
 ) -> None:
     doc = evaluated
-    assert set(doc) == {"run_id", "status", "rubric", "audit", "judges", "plans", "conflicts"}
+    assert set(doc) == {
+        "run_id",
+        "status",
+        "rubric",
+        "audit",
+        "judges",
+        "plans",
+        "conflicts",
+        "plan_conflicts",
+        "rank_conflict",
+        "agreement",
+    }
     assert doc["status"] == "ok"
     assert set(doc["rubric"]) == {"criteria"}
     assert {c["id"] for c in doc["rubric"]["criteria"]} == CRITERIA
@@ -81,7 +92,11 @@ def test_evaluate_json_document_has_exactly_the_documented_keys(
         "title": 'Checkout "Place order" button is a div that cannot be reached by keyboard',
     }
     assert [j["id"] for j in doc["judges"]] == ["offline"]
-    assert doc["conflicts"] == []
+    assert doc["conflicts"] == [] and doc["plan_conflicts"] == []  # a jury of one
+    assert doc["rank_conflict"] is None
+    overall = doc["agreement"]["overall"]
+    assert (overall["alpha"], overall["icc"], overall["within_1"]) == (None, None, None)
+    assert overall["note"] == "one judge: agreement needs two or more"
 
 
 def test_evaluate_json_plans_shape_and_ranking(evaluated: dict[str, Any]) -> None:
@@ -89,10 +104,12 @@ def test_evaluate_json_plans_shape_and_ranking(evaluated: dict[str, Any]) -> Non
     assert len(plans) == 4
     finding_ids = {f["id"] for f in evaluated["audit"]["findings"]}
     for p in plans:
-        assert set(p) == {"name", "rank", "score", "criteria", "coverage"}
+        assert set(p) == {"name", "rank", "score", "provisional", "criteria", "coverage"}
+        assert p["provisional"] is False
         assert set(p["criteria"]) == CRITERIA
         for c in p["criteria"].values():
-            assert set(c) == {"score", "rationale", "evidence", "judges"}
+            assert set(c) == {"score", "provisional_score", "rationale", "evidence", "judges"}
+            assert c["provisional_score"] is None
             assert c["judges"] == {"offline": c["score"]}  # a jury of one: its mean is its score
             assert 0 <= c["score"] <= 10 and c["rationale"]
             assert isinstance(c["evidence"], list)

@@ -730,17 +730,31 @@ def test_failed_judge_is_null_in_the_run_document_and_the_other_judge_decides(
             assert j.status == "failed" and j.scores == {}
 
 
-def test_run_document_averages_the_judges_that_scored(llm: LLMEnv) -> None:
+def test_run_document_combines_the_judges_that_scored_by_consensus(llm: LLMEnv) -> None:
     llm.jury.forever["gemini"] = "missing"
     run = llm.run(["offline", SPECS["openai"], SPECS["gemini"]], plans=llm.plans[:2])
     assert run.status == "partial"
-    for plan in run_document(run)["plans"]:
+    doc = run_document(run)
+    conflicts = {(c["plan"], c["criterion"]): c for c in doc["conflicts"]}
+    assert len(conflicts) == 2 * 4  # every plan x criterion had two scores
+    for plan in doc["plans"]:
         for cid, c in plan["criteria"].items():
             assert c["judges"][SPECS["gemini"]] is None
             assert c["judges"][SPECS["openai"]] == SENT["openai"][cid]
-            scored = [c["judges"]["offline"], c["judges"][SPECS["openai"]]]
-            assert None not in scored
-            assert c["score"] == round(statistics.fmean(scored), 2)
+            scored = {k: v for k, v in c["judges"].items() if v is not None}
+            conflict = conflicts[(plan["name"], cid)]
+            assert conflict["scores"] == scored  # the failed judge is not a vote
+            spread = round(max(scored.values()) - min(scored.values()), 2)
+            assert conflict["spread"] == spread
+            assert conflict["severity"] == llm.rubric.consensus.severity(spread)
+            assert conflict["strategy"] == llm.rubric.consensus.strategies[conflict["severity"]]
+            assert c["score"] == conflict["resolved_score"]
+            if conflict["status"] == "escalated":
+                assert c["score"] is None and plan["provisional"] is True
+                assert c["provisional_score"] == round(statistics.fmean(scored.values()), 2)
+            else:
+                low, high = min(scored.values()), max(scored.values())
+                assert low <= c["score"] <= high
 
 
 # --------------------------------------------------------------------------------------------
@@ -1224,14 +1238,23 @@ def test_cli_evaluate_with_three_judges_then_cache_stats_and_clear(
             assert c["judges"][SPECS["openai"]] == SENT["openai"][cid]
             assert c["judges"][SPECS["gemini"]] == SENT["gemini"][cid]
             values = [v for v in c["judges"].values() if v is not None]
-            assert c["score"] == round(statistics.fmean(values), 2)
+            conflict = next(
+                x for x in doc["conflicts"] if (x["plan"], x["criterion"]) == (plan["name"], cid)
+            )
+            assert conflict["scores"] == dict(zip(ids, values, strict=True))
+            assert c["score"] == conflict["resolved_score"]
+            if c["score"] is not None:
+                assert min(values) <= c["score"] <= max(values)
     assert len(llm.generation()) == 8
 
     code, out, err = cli(capsys, *DEMO_ARGS, *judges, "--json")
     assert code == 0, err
     again = json.loads(out)
     assert [j["cache_hits"] for j in again["judges"]] == [0, 4, 4]
-    assert again["plans"] == doc["plans"]
+    judged = {p["name"]: {c: v["judges"] for c, v in p["criteria"].items()} for p in doc["plans"]}
+    assert {
+        p["name"]: {c: v["judges"] for c, v in p["criteria"].items()} for p in again["plans"]
+    } == judged  # the same replies (the combined scores follow the reliability learnt since)
     assert len(llm.generation()) == 8
 
     code, out, err = cli(capsys, "cache", "stats")

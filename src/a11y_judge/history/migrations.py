@@ -123,6 +123,64 @@ def m004_judgment_repairs(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE judgments ADD COLUMN repairs INTEGER NOT NULL DEFAULT 0")
 
 
+@migration
+def m005_consensus(db: sqlite3.Connection) -> None:
+    """Each judge's score per item, conflicts, reviewers' resolutions (every one kept: the
+    audit trail; the latest counts), judge reliability; provisional results; per-run
+    agreement. Scores of runs recorded before are filled in from their judgments."""
+    db.executescript(
+        """
+        CREATE TABLE judge_scores (
+            run_id TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+            plan_name TEXT NOT NULL,
+            criterion TEXT NOT NULL,
+            judge_id TEXT NOT NULL,
+            score REAL NOT NULL,
+            PRIMARY KEY (run_id, plan_name, criterion, judge_id)
+        );
+        CREATE INDEX judge_scores_judge ON judge_scores(judge_id);
+        INSERT OR IGNORE INTO judge_scores
+            SELECT j.run_id, j.plan_name, s.key, j.judge_id, json_extract(s.value, '$.score')
+            FROM judgments j, json_each(j.body_json, '$.scores') s
+            WHERE j.status = 'ok' AND json_extract(s.value, '$.score') IS NOT NULL;
+        CREATE TABLE conflicts (
+            run_id TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+            plan_name TEXT NOT NULL,
+            criterion TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            spread REAL NOT NULL,
+            strategy TEXT NOT NULL,
+            resolved_score REAL,
+            status TEXT NOT NULL,
+            PRIMARY KEY (run_id, plan_name, criterion)
+        );
+        CREATE INDEX conflicts_status ON conflicts(status);
+        CREATE TABLE resolutions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+            plan_name TEXT NOT NULL,
+            criterion TEXT NOT NULL,
+            score REAL NOT NULL,
+            note TEXT NOT NULL,
+            reviewer TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX resolutions_item ON resolutions(run_id, plan_name, criterion);
+        CREATE TABLE reliability (
+            judge_id TEXT PRIMARY KEY,
+            value REAL NOT NULL,
+            human_cases INTEGER NOT NULL,
+            jury_cases INTEGER NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        ALTER TABLE results ADD COLUMN provisional INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE runs ADD COLUMN n_escalated INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE runs ADD COLUMN alpha REAL;
+        ALTER TABLE runs ADD COLUMN icc REAL;
+        """
+    )
+
+
 def migrate(db: sqlite3.Connection) -> list[str]:
     """Apply pending migrations in order, each in its own transaction; returns their names."""
     db.execute(

@@ -11,7 +11,17 @@ from pathlib import Path
 
 from a11y_judge.errors import HistoryError, RunNotFoundError
 from a11y_judge.history.migrations import migrate
-from a11y_judge.models import AuditReport, Document, Plan, Run
+from a11y_judge.models import (
+    AuditReport,
+    ConflictSeverity,
+    ConflictStatus,
+    Document,
+    JudgeReliability,
+    Plan,
+    Resolution,
+    Run,
+    utcnow,
+)
 from a11y_judge.paths import history_path
 
 
@@ -28,6 +38,34 @@ class RunSummary:
     judges: list[str]
     winner: str | None
     winner_score: float | None
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    """One conflict as listed across runs (the escalation queue)."""
+
+    run_id: str
+    created_at: str
+    audit_name: str
+    judges: list[str]
+    plan: str
+    criterion: str
+    severity: ConflictSeverity
+    spread: float
+    strategy: str
+    resolved_score: float | None
+    status: ConflictStatus
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """One judge's score of one item (run x plan x criterion)."""
+
+    run_id: str
+    plan: str
+    criterion: str
+    judge: str
+    score: float
 
 
 class HistoryStore:
@@ -86,7 +124,8 @@ class HistoryStore:
                 "INSERT INTO runs (run_id, created_at, status, audit_name, audit_hash, n_findings,"
                 " n_plans, judges, rubric_version, rubric_json, winner, winner_score, duration_ms,"
                 " error, document_json, llm_calls, cache_hits, cache_misses, input_tokens,"
-                " output_tokens, cost_usd) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " output_tokens, cost_usd, n_escalated, alpha, icc)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     run.run_id,
                     run.created_at.isoformat(),
@@ -109,6 +148,9 @@ class HistoryStore:
                     run.stats.input_tokens,
                     run.stats.output_tokens,
                     run.stats.cost_usd,
+                    len(run.escalated),
+                    run.agreement.overall.alpha,
+                    run.agreement.overall.icc,
                 ),
             )
             db.execute(
@@ -119,31 +161,7 @@ class HistoryStore:
                 "INSERT INTO run_documents VALUES (?, ?, 'plan', ?, ?)",
                 [(run.run_id, p.content_hash, p.name, i) for i, p in enumerate(run.plans)],
             )
-            db.executemany(
-                "INSERT INTO results (run_id, plan_name, rank, score, coverage_ratio, n_covered,"
-                " n_missed, n_mentioned) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        run.run_id,
-                        r.name,
-                        r.rank,
-                        r.score,
-                        r.coverage.ratio,
-                        len(r.coverage.covered),
-                        len(r.coverage.missed),
-                        len(r.coverage.mentioned),
-                    )
-                    for r in run.results
-                ],
-            )
-            db.executemany(
-                "INSERT INTO criterion_scores VALUES (?, ?, ?, ?)",
-                [
-                    (run.run_id, r.name, cid, c.score)
-                    for r in run.results
-                    for cid, c in r.criteria.items()
-                ],
-            )
+            self._write_results(db, run)
             db.executemany(
                 "INSERT INTO judgments (run_id, judge_id, plan_name, status, latency_ms, error,"
                 " body_json, provider, model, prompt_version, input_tokens, output_tokens,"
@@ -173,6 +191,220 @@ class HistoryStore:
                     for j in run.judgments
                 ],
             )
+            db.executemany(
+                "INSERT OR IGNORE INTO judge_scores VALUES (?, ?, ?, ?, ?)",
+                [
+                    (run.run_id, j.plan_name, cid, j.judge_id, cs.score)
+                    for j in run.judgments
+                    if j.status == "ok"
+                    for cid, cs in j.scores.items()
+                ],
+            )
+
+    @staticmethod
+    def _write_results(db: sqlite3.Connection, run: Run) -> None:
+        """The run's per-plan results, criterion scores and conflicts (replaced on update)."""
+        for table in ("results", "criterion_scores", "conflicts"):
+            db.execute(f"DELETE FROM {table} WHERE run_id = ?", (run.run_id,))
+        db.executemany(
+            "INSERT INTO results (run_id, plan_name, rank, score, coverage_ratio, n_covered,"
+            " n_missed, n_mentioned, provisional) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    run.run_id,
+                    r.name,
+                    r.rank,
+                    r.score,
+                    r.coverage.ratio,
+                    len(r.coverage.covered),
+                    len(r.coverage.missed),
+                    len(r.coverage.mentioned),
+                    int(r.provisional),
+                )
+                for r in run.results
+            ],
+        )
+        db.executemany(
+            "INSERT INTO criterion_scores VALUES (?, ?, ?, ?)",
+            [
+                (run.run_id, r.name, cid, c.score)
+                for r in run.results
+                for cid, c in r.criteria.items()
+            ],
+        )
+        db.executemany(
+            "INSERT INTO conflicts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    run.run_id,
+                    c.plan,
+                    c.criterion,
+                    c.severity,
+                    c.spread,
+                    c.strategy,
+                    c.resolved_score,
+                    c.status,
+                )
+                for c in run.conflicts
+            ],
+        )
+
+    # -- consensus: resolutions, the escalation queue, scores for reliability ------------------
+    def save_resolution(self, run: Run, plan: str, criterion: str, resolution: Resolution) -> None:
+        """Record a reviewer's resolution and the run it changes (results, ranking, winner,
+        document), in one transaction. Every resolution is kept; the latest counts."""
+        winner = run.winner
+        doc = run.model_dump_json(exclude={"audit": {"text"}, "plans": {"__all__": {"text"}}})
+        with self._connect() as db, db:
+            found = db.execute("SELECT 1 FROM runs WHERE run_id = ?", (run.run_id,)).fetchone()
+            if found is None:
+                raise RunNotFoundError(f"no run '{run.run_id}'", hint="It may have been deleted")
+            db.execute(
+                "INSERT INTO resolutions (run_id, plan_name, criterion, score, note, reviewer, at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    run.run_id,
+                    plan,
+                    criterion,
+                    resolution.score,
+                    resolution.note,
+                    resolution.reviewer,
+                    resolution.at.isoformat(),
+                ),
+            )
+            db.execute(
+                "UPDATE runs SET document_json = ?, winner = ?, winner_score = ?, n_escalated = ?"
+                " WHERE run_id = ?",
+                (
+                    doc,
+                    winner.name if winner else None,
+                    winner.score if winner else None,
+                    len(run.escalated),
+                    run.run_id,
+                ),
+            )
+            self._write_results(db, run)
+
+    def resolutions(self, run_id: str | None = None) -> list[tuple[str, str, str, Resolution]]:
+        """Every resolution (run id, plan, criterion, resolution), oldest first."""
+        sql = "SELECT * FROM resolutions"
+        args: tuple[str, ...] = ()
+        if run_id is not None:
+            sql += " WHERE run_id = ?"
+            args = (run_id,)
+        with self._connect() as db:
+            return [
+                (
+                    r["run_id"],
+                    r["plan_name"],
+                    r["criterion"],
+                    Resolution(
+                        score=r["score"], note=r["note"], reviewer=r["reviewer"], at=r["at"]
+                    ),
+                )
+                for r in db.execute(sql + " ORDER BY id", args)
+            ]
+
+    def latest_resolutions(
+        self, run_id: str | None = None
+    ) -> dict[tuple[str, str, str], Resolution]:
+        """(run id, plan, criterion) -> the latest resolution."""
+        return {(r, p, c): res for r, p, c, res in self.resolutions(run_id)}
+
+    def conflict_queue(self, status: str | None = None) -> list[ConflictRow]:
+        """Conflicts across runs, newest run first (`status` 'escalated' for the queue)."""
+        sql = (
+            "SELECT c.*, r.created_at, r.audit_name, r.judges FROM conflicts c JOIN runs r"
+            " ON r.run_id = c.run_id"
+        )
+        args: tuple[str, ...] = ()
+        if status:
+            sql += " WHERE c.status = ?"
+            args = (status,)
+        sql += " ORDER BY r.created_at DESC, c.run_id DESC, c.plan_name, c.criterion"
+        with self._connect() as db:
+            return [
+                ConflictRow(
+                    run_id=r["run_id"],
+                    created_at=r["created_at"],
+                    audit_name=r["audit_name"],
+                    judges=json.loads(r["judges"]),
+                    plan=r["plan_name"],
+                    criterion=r["criterion"],
+                    severity=r["severity"],
+                    spread=r["spread"],
+                    strategy=r["strategy"],
+                    resolved_score=r["resolved_score"],
+                    status=r["status"],
+                )
+                for r in db.execute(sql, args)
+            ]
+
+    def judge_scores(self) -> list[ScoreRow]:
+        """Every judge's every score, for reliability and meta-evaluation."""
+        with self._connect() as db:
+            return [
+                ScoreRow(r[0], r[1], r[2], r[3], r[4])
+                for r in db.execute(
+                    "SELECT run_id, plan_name, criterion, judge_id, score FROM judge_scores"
+                )
+            ]
+
+    def final_scores(self) -> dict[tuple[str, str, str], float]:
+        """(run id, plan, criterion) -> the jury's final score (escalated items left out)."""
+        with self._connect() as db:
+            return {
+                (r[0], r[1], r[2]): r[3]
+                for r in db.execute(
+                    "SELECT run_id, plan_name, criterion, score FROM criterion_scores"
+                    " WHERE score IS NOT NULL"
+                )
+            }
+
+    def judge_outcomes(self) -> dict[str, tuple[int, int]]:
+        """judge id -> (judgments, failed ones)."""
+        with self._connect() as db:
+            return {
+                r[0]: (r[1], r[2])
+                for r in db.execute(
+                    "SELECT judge_id, count(*), sum(status != 'ok') FROM judgments"
+                    " GROUP BY judge_id"
+                )
+            }
+
+    def save_reliability(self, values: list[JudgeReliability]) -> None:
+        """Replace the stored reliabilities."""
+        now = utcnow().isoformat()
+        with self._connect() as db, db:
+            db.execute("DELETE FROM reliability")
+            db.executemany(
+                "INSERT INTO reliability VALUES (?, ?, ?, ?, ?)",
+                [(v.judge, v.value, v.human_cases, v.jury_cases, now) for v in values],
+            )
+
+    def reliability(self) -> dict[str, JudgeReliability]:
+        """judge id -> its stored reliability (empty before any run with two judges)."""
+        with self._connect() as db:
+            return {
+                r["judge_id"]: JudgeReliability(
+                    judge=r["judge_id"],
+                    value=r["value"],
+                    human_cases=r["human_cases"],
+                    jury_cases=r["jury_cases"],
+                )
+                for r in db.execute("SELECT * FROM reliability ORDER BY judge_id")
+            }
+
+    def agreement_over_time(self) -> list[tuple[str, str, float | None, float | None]]:
+        """(created_at, run id, alpha, icc) of the runs with two or more judges, oldest first."""
+        with self._connect() as db:
+            return [
+                (r[0], r[1], r[2], r[3])
+                for r in db.execute(
+                    "SELECT created_at, run_id, alpha, icc FROM runs"
+                    " WHERE alpha IS NOT NULL OR icc IS NOT NULL ORDER BY created_at"
+                )
+            ]
 
     def get_run(self, run_id: str) -> Run:
         """Reopen a stored run, documents' text included."""

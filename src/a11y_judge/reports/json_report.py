@@ -33,9 +33,11 @@ def run_document(run: Run) -> dict[str, Any]:
                 "name": r.name,
                 "rank": r.rank,
                 "score": r.score,
+                "provisional": r.provisional,
                 "criteria": {
                     cid: {
                         "score": c.score,
+                        "provisional_score": c.provisional_score,
                         "rationale": c.rationale,
                         "evidence": [e.model_dump(mode="json") for e in c.evidence],
                         "judges": c.judges,
@@ -52,7 +54,10 @@ def run_document(run: Run) -> dict[str, Any]:
             }
             for r in run.results
         ],
-        "conflicts": run.conflicts,
+        "conflicts": [c.model_dump(mode="json") for c in run.conflicts],
+        "plan_conflicts": [c.model_dump(mode="json") for c in run.plan_conflicts],
+        "rank_conflict": run.rank_conflict.model_dump(mode="json") if run.rank_conflict else None,
+        "agreement": run.agreement.model_dump(mode="json"),
     }
 
 
