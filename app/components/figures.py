@@ -77,7 +77,10 @@ def weighted_score_bar(run: Run) -> go.Figure:
     fig = go.Figure(
         go.Bar(
             x=scores,
-            y=[f"#{r.rank} {_esc(r.name)}" for r in ranked],
+            y=[
+                f"#{r.rank} {_esc(r.name)}" + (" (provisional)" if r.provisional else "")
+                for r in ranked
+            ],
             orientation="h",
             marker={"color": [colours[r.name] for r in ranked], "line": {"width": 0}},
             text=labels,
@@ -194,3 +197,96 @@ def trend_lines(frame: pd.DataFrame) -> go.Figure:
     fig.update_yaxes(range=[0, 10.9], title="Weighted score (0-10)", dtick=2)
     fig.update_xaxes(title=None)
     return _layout(fig, 420, legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0})
+
+
+#: Conflict severity → (value on the colour scale, colour); a light-to-dark blue ramp with
+#: black text on the light end and white on the dark (each label carries the severity in words).
+SEVERITY_CELLS = {
+    "one score": (0.0, "#F2F2F2"),
+    "low": (1.0, "#DCEAF7"),
+    "medium": (2.0, "#9ECAE1"),
+    "high": (3.0, "#4292C6"),
+    "critical": (4.0, "#08306B"),
+}
+
+
+def conflict_heatmap(run: Run) -> go.Figure:
+    """Plan x criterion: the judges' spread with its severity written in each cell (so it
+    reads without colour); hover shows every judge's score and the strategy."""
+    plans = sorted(run.results, key=lambda r: r.rank)
+    criteria = run.rubric.criteria
+    found = {(c.plan, c.criterion): c for c in run.conflicts}
+    z, text, hover = [], [], []
+    for r in plans:
+        z_row, t_row, h_row = [], [], []
+        for c in criteria:
+            conflict = found.get((r.name, c.id))
+            if conflict is None:
+                z_row.append(0.0)
+                t_row.append("one score")
+                h_row.append(f"{_esc(r.name)} · {_esc(c.name)}: fewer than two judges scored it")
+                continue
+            z_row.append(SEVERITY_CELLS[conflict.severity][0])
+            status = {"escalated": " ⚑ escalated", "resolved": " ✓ resolved"}.get(
+                conflict.status, ""
+            )
+            t_row.append(f"{conflict.spread:.2f} {conflict.severity}{status}")
+            scores = ", ".join(f"{_esc(j)} {s:.2f}" for j, s in conflict.scores.items())
+            h_row.append(
+                f"<b>{_esc(r.name)}</b> · {_esc(c.name)}<br>spread {conflict.spread:.2f} "
+                f"({conflict.severity}); {scores}<br>{conflict.strategy}: "
+                + (
+                    "waiting for a reviewer"
+                    if conflict.resolved_score is None
+                    else f"{conflict.resolved_score:.2f} ({conflict.status})"
+                )
+            )
+        z.append(z_row)
+        text.append(t_row)
+        hover.append(h_row)
+    steps = list(SEVERITY_CELLS.values())
+    scale: list[list[object]] = []
+    for i, (_value, colour) in enumerate(steps):
+        scale += [[i / len(steps), colour], [(i + 1) / len(steps), colour]]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[_wrap(c.name, 16) for c in criteria],
+            y=[f"#{r.rank} {_esc(_short(r.name, 40))}" for r in plans],
+            text=text,
+            texttemplate="%{text}",
+            textfont={"size": 14},
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+            colorscale=scale,
+            zmin=-0.5,
+            zmax=len(steps) - 0.5,
+            showscale=False,
+            xgap=3,
+            ygap=3,
+        )
+    )
+    fig.update_yaxes(autorange="reversed", automargin=True, type="category")
+    fig.update_xaxes(side="top", automargin=True, type="category", tickangle=0)
+    return _layout(fig, 140 + 46 * len(plans), margin={"l": 10, "r": 10, "t": 10, "b": 10})
+
+
+def agreement_lines(frame: pd.DataFrame) -> go.Figure:
+    """Alpha and ICC per run over time, values printed at the points."""
+    fig = go.Figure()
+    for i, column in enumerate(["Krippendorff's alpha", "ICC(2,1)"]):
+        fig.add_scatter(
+            name=column,
+            x=frame["When"],
+            y=frame[column],
+            mode="lines+markers+text",
+            marker={"size": 10, "color": OKABE_ITO[i], "symbol": ["circle", "square"][i]},
+            line={"color": OKABE_ITO[i], "width": 3, "dash": ["solid", "dash"][i]},
+            text=[f"{v:.2f}" if pd.notna(v) else "" for v in frame[column]],
+            textposition="top center",
+            customdata=frame["Run ID"],
+            hovertemplate=f"{column}<br>%{{x}}<br>%{{y:.3f}}<br>run %{{customdata}}<extra></extra>",
+        )
+    fig.update_yaxes(range=[-1.05, 1.15], title="Agreement (1 = perfect, 0 = chance)")
+    fig.update_xaxes(title=None)
+    return _layout(fig, 380, legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0})

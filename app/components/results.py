@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from a11y_judge.models import (
+    SEVERITIES,
     CriterionResult,
     Evidence,
     Judgment,
@@ -22,6 +23,7 @@ from app.components.text import md_escape, md_quote
 
 #: Evidence quotes shown per criterion before "… and N more".
 MAX_QUOTES = 4
+CONFLICTS_PAGE = "views/conflicts.py"
 
 
 def _score(value: float | None) -> str:
@@ -89,13 +91,28 @@ def _summary(run: Run) -> None:
             f"This run is **{run.status}**: {md_escape(run.error or 'some judgments failed')}. "
             "Scores use the judgments that succeeded."
         )
+    provisional = [r.name for r in run.results if r.provisional]
+    if provisional:
+        st.warning(
+            f"**Provisional ranking.** The judges disagree by more than "
+            f"{run.rubric.consensus.critical:g} points on {len(run.escalated)} item(s) of "
+            f"{md_escape(', '.join(provisional))}; no rule decides those, so they count with the "
+            "jury's median until a reviewer resolves them on the Conflicts page.",
+            icon=":material/gavel:",
+        )
+        st.page_link(
+            CONFLICTS_PAGE,
+            label="Resolve them on the Conflicts page",
+            icon=":material/gavel:",
+            query_params={"run": run.run_id},
+        )
 
 
 #: Marks a quote the judge gave that is not in the plan (text, not colour alone).
 UNVERIFIED = "⚠ not found in the plan"
 
 
-def _quotes(evidence: list[Evidence]) -> None:
+def quotes(evidence: list[Evidence]) -> None:
     """Distinct quotes, the first MAX_QUOTES and every one not found in the plan, flagged in words.
 
     A flagged quote is never hidden behind "… and N more": it is the reader's warning.
@@ -143,10 +160,16 @@ def _judgment_notes(judgments: list[Judgment]) -> None:
 
 def _criterion(c: RubricCriterion, cr: CriterionResult, judgments: list[Judgment]) -> None:
     """The jury's score, then each judge's reasoning and quotes (or just the one judge's)."""
-    st.markdown(f"#### {c.name}: {_score(cr.score)} / 10 (weight {c.weight:.0%})")
+    if cr.score is None and cr.provisional_score is not None:
+        st.markdown(
+            f"#### {c.name}: escalated to a reviewer — {_score(cr.provisional_score)} / 10 "
+            f"provisionally (weight {c.weight:.0%})"
+        )
+    else:
+        st.markdown(f"#### {c.name}: {_score(cr.score)} / 10 (weight {c.weight:.0%})")
     if len(judgments) < 2:
         st.markdown(md_escape(cr.rationale))
-        _quotes(cr.evidence)
+        quotes(cr.evidence)
         return
     for j in judgments:
         cs = j.scores.get(c.id) if j.status == "ok" else None
@@ -155,7 +178,7 @@ def _criterion(c: RubricCriterion, cr: CriterionResult, judgments: list[Judgment
             st.markdown(f"**{who}**: failed on this plan (no score).")
             continue
         st.markdown(f"**{who}**: {_score(cs.score)} / 10. {md_escape(cs.rationale)}")
-        _quotes(cs.evidence)
+        quotes(cs.evidence)
 
 
 def _plan_details(run: Run, result: PlanResult) -> None:
@@ -208,6 +231,46 @@ def _jury(run: Run) -> None:
         st.table(frame.style.format(md_escape, subset=["Endpoint"]), hide_index=True)
 
 
+def _disagreement(run: Run) -> None:
+    """How far the judges agree, what the consensus engine did, and a link to the details."""
+    if len(run.judges) < 2:
+        return
+    st.subheader("Where the judges disagree")
+    if not run.conflicts:
+        st.info("No plan and criterion was scored by two or more judges in this run.")
+        return
+    counts = {sev: sum(c.severity == sev for c in run.conflicts) for sev in SEVERITIES}
+    overall = run.agreement.overall
+    alpha = "undefined" if overall.alpha is None else f"{overall.alpha:.2f}"
+    st.markdown(
+        f"{len(run.conflicts)} plan × criterion items were scored by two or more judges: "
+        + ", ".join(f"**{n} {sev}**" for sev, n in counts.items() if n)
+        + f". Krippendorff's α {alpha}"
+        + (f" ({md_escape(overall.note)})" if overall.note else "")
+        + f"; {len(run.escalated)} await a reviewer."
+    )
+    if run.rank_conflict is not None and not run.rank_conflict.agree:
+        tops = ", ".join(
+            f"{md_escape(j)} → **{md_escape(p)}**" for j, p in run.rank_conflict.top.items()
+        )
+        st.markdown(f"The judges' own scores put different plans first: {tops}.")
+    notable = [c for c in run.conflicts if c.severity != "low" or c.status != "auto"]
+    if notable:
+        frame = tables.conflicts_frame(run, notable)
+        st.table(
+            frame.style.format(_score, subset=["Spread", "Score"]).format(
+                md_escape, subset=["Plan", "Judges"]
+            ),
+            hide_index=True,
+        )
+    st.page_link(
+        CONFLICTS_PAGE,
+        label="Every conflict, the strategy's reasoning and resolutions: Conflicts page",
+        icon=":material/balance:",
+        query_params={"run": run.run_id},
+    )
+
+
 def render_results(run: Run, key: str) -> None:
     """Everything about one run: summary, downloads, ranking, charts, coverage and details."""
     _summary(run)
@@ -216,7 +279,13 @@ def render_results(run: Run, key: str) -> None:
     st.subheader("Ranking")
     with st.container(key=f"{key}-ranking"):
         ranking_table(run)
+    if any(r.provisional for r in run.results):
+        st.caption(
+            "“—” in a criterion of a provisional plan: escalated to a reviewer; the plan's "
+            "weighted score uses the jury's median there until it is resolved."
+        )
     _jury(run)
+    _disagreement(run)
 
     colours = figures.plan_colours([r.name for r in sorted(run.results, key=lambda r: r.rank)])
     st.subheader("Weighted score")

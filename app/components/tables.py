@@ -7,8 +7,21 @@ from datetime import datetime
 
 import pandas as pd
 
-from a11y_judge.history.store import RunSummary
-from a11y_judge.models import AuditReport, Finding, Plan, PlanResult, Run, RunStats
+from a11y_judge.consensus.meta import JudgeMeta
+from a11y_judge.history.store import ConflictRow, RunSummary
+from a11y_judge.models import (
+    Agreement,
+    AgreementStats,
+    AuditReport,
+    Conflict,
+    Finding,
+    JudgeReliability,
+    Plan,
+    PlanResult,
+    Resolution,
+    Run,
+    RunStats,
+)
 
 
 def by_severity(findings: Sequence[Finding]) -> list[Finding]:
@@ -53,7 +66,8 @@ def ranking_frame(run: Run) -> pd.DataFrame:
     """Rank, plan, weighted score, each criterion's score and coverage %, best first."""
     rows = []
     for r in sorted(run.results, key=lambda r: r.rank):
-        row: dict[str, object] = {"Rank": r.rank, "Plan": r.name, "Weighted score": r.score}
+        name = f"{r.name} (provisional)" if r.provisional else r.name
+        row: dict[str, object] = {"Rank": r.rank, "Plan": name, "Weighted score": r.score}
         for c in run.rubric.criteria:
             row[c.name] = r.criteria[c.id].score if c.id in r.criteria else None
         row["Coverage %"] = round(r.coverage.ratio * 100)
@@ -206,6 +220,7 @@ RUN_COLUMNS = [
     "Winner",
     "Score",
     "Status",
+    "Awaiting review",
     "Findings",
     "Plan names",
     "Run ID",
@@ -224,6 +239,7 @@ def runs_frame(runs: Sequence[RunSummary]) -> pd.DataFrame:
                 "Winner": r.winner or "—",
                 "Score": r.winner_score,
                 "Status": r.status,
+                "Awaiting review": r.n_escalated,
                 "Findings": r.n_findings,
                 "Plan names": ", ".join(r.plans),
                 "Run ID": r.run_id,
@@ -272,3 +288,169 @@ def trend_frame(points: dict[str, list[tuple[str, str, float | None, int]]]) -> 
         for created, run_id, score, rank in series
     ]
     return pd.DataFrame(rows, columns=["Plan", "When", "Run ID", "Score", "Rank"])
+
+
+def conflicts_frame(run: Run, conflicts: Sequence[Conflict]) -> pd.DataFrame:
+    """One row per conflict: plan, criterion, spread, severity, strategy, score, status."""
+    names = {c.id: c.name for c in run.rubric.criteria}
+    columns = ["Plan", "Criterion", "Spread", "Severity", "Strategy", "Score", "Status", "Judges"]
+    return pd.DataFrame(
+        [
+            {
+                "Plan": c.plan,
+                "Criterion": names.get(c.criterion, c.criterion),
+                "Spread": c.spread,
+                "Severity": c.severity,
+                "Strategy": c.strategy,
+                "Score": c.resolved_score,
+                "Status": c.status,
+                "Judges": ", ".join(f"{j} {s:.2f}" for j, s in c.scores.items()),
+            }
+            for c in conflicts
+        ],
+        columns=columns,
+    )
+
+
+def queue_frame(rows: Sequence[ConflictRow]) -> pd.DataFrame:
+    """The escalation queue across runs."""
+    columns = ["Date", "Audit", "Plan", "Criterion", "Spread", "Status", "Run ID"]
+    return pd.DataFrame(
+        [
+            {
+                "Date": format_when(r.created_at),
+                "Audit": r.audit_name,
+                "Plan": r.plan,
+                "Criterion": r.criterion,
+                "Spread": r.spread,
+                "Status": r.status,
+                "Run ID": r.run_id,
+            }
+            for r in rows
+        ],
+        columns=columns,
+    )
+
+
+def spread_frame(run: Run) -> pd.DataFrame:
+    """Plan x criterion spread and severity (the heatmap's data); blank with one score."""
+    names = {c.id: c.name for c in run.rubric.criteria}
+    found = {(c.plan, c.criterion): c for c in run.conflicts}
+    rows = []
+    for r in sorted(run.results, key=lambda r: r.rank):
+        for c in run.rubric.criteria:
+            conflict = found.get((r.name, c.id))
+            rows.append(
+                {
+                    "Plan": r.name,
+                    "Criterion": names[c.id],
+                    "Spread": conflict.spread if conflict else None,
+                    "Severity": conflict.severity if conflict else "one score",
+                    "Status": conflict.status if conflict else "",
+                }
+            )
+    return pd.DataFrame(rows, columns=["Plan", "Criterion", "Spread", "Severity", "Status"])
+
+
+def _stats_row(label: str, s: AgreementStats) -> dict[str, object]:
+    return {
+        "Items": label,
+        "Krippendorff's alpha": s.alpha,
+        "ICC(2,1)": s.icc,
+        "Within 1 point": None if s.within_1 is None else round(100 * s.within_1),
+        "Scored items": s.items,
+        "Judges": s.judges,
+        "Why undefined": s.note,
+    }
+
+
+def agreement_frame(
+    overall: AgreementStats, criteria: dict[str, AgreementStats], names: dict[str, str]
+) -> pd.DataFrame:
+    """Alpha, ICC and within-1 overall and per criterion."""
+    rows = [_stats_row("All criteria", overall)]
+    rows += [_stats_row(names.get(cid, cid), s) for cid, s in criteria.items()]
+    return pd.DataFrame(rows)
+
+
+def tau_frame(agreement: Agreement) -> pd.DataFrame:
+    """Kendall's tau-b between each pair of judges' plan rankings."""
+    return pd.DataFrame(
+        [
+            {"Judges": pair.replace("|", " and "), "Kendall's tau-b": tau}
+            for pair, tau in agreement.rank_tau.items()
+        ],
+        columns=["Judges", "Kendall's tau-b"],
+    )
+
+
+def reliability_frame(report: Sequence[tuple[JudgeReliability, JudgeMeta]]) -> pd.DataFrame:
+    """Per judge: reliability with its cases, offset, spread, failure rate."""
+    columns = [
+        "Judge",
+        "Reliability",
+        "Reviewed cases",
+        "Jury cases",
+        "Offset vs consensus",
+        "Score SD (consensus SD)",
+        "Failures",
+    ]
+    rows = []
+    for rel, meta in report:
+        sd = (
+            "—"
+            if meta.spread is None or meta.consensus_spread is None
+            else f"{meta.spread:.2f} ({meta.consensus_spread:.2f})"
+        )
+        failed = (
+            "—"
+            if meta.failure_rate is None
+            else f"{meta.failures} of {meta.judgments} ({meta.failure_rate:.0%})"
+        )
+        rows.append(
+            {
+                "Judge": rel.judge,
+                "Reliability": rel.value,
+                "Reviewed cases": rel.human_cases,
+                "Jury cases": rel.jury_cases,
+                "Offset vs consensus": meta.offset,
+                "Score SD (consensus SD)": sd,
+                "Failures": failed,
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def agreement_time_frame(
+    points: Sequence[tuple[str, str, float | None, float | None]],
+) -> pd.DataFrame:
+    """Per run with two or more judges: when, run id, alpha and ICC."""
+    rows = [
+        {
+            "When": datetime.fromisoformat(created),
+            "Run ID": run_id,
+            "Krippendorff's alpha": alpha,
+            "ICC(2,1)": icc,
+        }
+        for created, run_id, alpha, icc in points
+    ]
+    return pd.DataFrame(rows, columns=["When", "Run ID", "Krippendorff's alpha", "ICC(2,1)"])
+
+
+def trail_frame(trail: Sequence[tuple[str, str, str, Resolution]], run: Run) -> pd.DataFrame:
+    """Every resolution of a run, oldest first (the latest per item counts)."""
+    names = {c.id: c.name for c in run.rubric.criteria}
+    return pd.DataFrame(
+        [
+            {
+                "When": format_when(res.at.isoformat()),
+                "Plan": plan,
+                "Criterion": names.get(criterion, criterion),
+                "Score": res.score,
+                "Reviewer": res.reviewer,
+                "Note": res.note,
+            }
+            for _run, plan, criterion, res in trail
+        ],
+        columns=["When", "Plan", "Criterion", "Score", "Reviewer", "Note"],
+    )

@@ -9,6 +9,7 @@ from app.components.results import render_results
 from app.components.text import md_escape
 from app.components.understood import render_understood
 
+from a11y_judge.consensus.review import record_run, reliability_weights
 from a11y_judge.engine import evaluate
 from a11y_judge.errors import A11yJudgeError
 from a11y_judge.history.store import HistoryStore
@@ -89,10 +90,17 @@ def _judge_and_save(inputs: Inputs, judges: list[Judge], rubric: Rubric, signatu
                 )
 
         try:
+            store = HistoryStore()
             run = evaluate(
-                inputs.audit, inputs.plans, judges, rubric, progress=progress, notice=notice
+                inputs.audit,
+                inputs.plans,
+                judges,
+                rubric,
+                progress=progress,
+                notice=notice,
+                reliability=reliability_weights(store),
             )
-            HistoryStore().save_run(run)
+            record_run(store, run)
         except A11yJudgeError as exc:
             status.update(label="The run did not complete", state="error", expanded=False)
             st.error(str(exc))
@@ -165,6 +173,10 @@ else:
 run = st.session_state.get(RUN)
 if run is not None:
     st.divider()
+    try:  # a reviewer may have resolved its conflicts since (Conflicts page or CLI)
+        run = HistoryStore().get_run(run.run_id)
+    except A11yJudgeError:
+        st.caption("This run is no longer in history; showing the copy judged in this session.")
     if st.session_state.get(RUN_SIGNATURE) == signature:
         st.header("Results")
         render_results(run, key=KEY)

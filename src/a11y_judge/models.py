@@ -369,7 +369,8 @@ class PlanConflict(BaseModel):
 
 
 class RankConflict(BaseModel):
-    """Which plan each judge's own scores put first (a conflict when they differ)."""
+    """Which plan each judge's own scores put first ('a = b (tied)' for a tie); a conflict
+    when no plan is first for every judge."""
 
     top: dict[str, str]
     agree: bool

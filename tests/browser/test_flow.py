@@ -175,7 +175,8 @@ def test_upload_run_download(server: str, tmp_path: Path) -> None:
             header = csv_path.read_text(encoding="utf-8").splitlines()[0]
             assert header == (
                 "run_id,plan,rank,criterion,criterion_name,weight,score,judge,"
-                "coverage_ratio,covered,mentioned,missed"
+                "coverage_ratio,covered,mentioned,missed,provisional,conflict_severity,"
+                "conflict_status"
             )
 
             _full_page_screenshot(page, SCREENSHOT)

@@ -642,13 +642,16 @@ _FORMATS = {
 }
 
 
-def constant_responder(number: float = 6.0) -> Responder:
+def constant_responder(number: float = 6.0, by_model: dict[str, float] | None = None) -> Responder:
     """A responder that answers every request with a schema-valid reply whose numbers are
-    `number` (the schema read from the OpenAI or Gemini request body)."""
+    `number` (the schema read from the OpenAI or Gemini request body), or `by_model[model]`
+    for the models listed there (two judges that disagree)."""
+    numbers = by_model or {}
 
     def respond(req: RecordedRequest) -> Reply:
         schema = openai_schema(req.body) or gemini_schema(req.body) or {"type": "object"}
-        return Reply(json.dumps(schema_instance(schema, number=number)))
+        value = numbers.get(req.model or "", number)
+        return Reply(json.dumps(schema_instance(schema, number=value)))
 
     return respond
 

@@ -217,15 +217,21 @@ def _plan_conflicts(own: dict[str, dict[str, float]], rubric: Rubric) -> list[Pl
 
 
 def _rank_conflict(own: dict[str, dict[str, float]]) -> RankConflict | None:
-    """Each judge's first plan by its own scores (two or more judges of two or more plans)."""
-    top = {
-        judge: min(scores, key=lambda p: (-scores[p], p))
-        for judge, scores in own.items()
-        if len(scores) >= 2
-    }
-    if len(top) < 2:
+    """Each judge's first plan by its own scores (two or more judges of two or more plans);
+    plans tied first are listed together, and judges agree when their firsts overlap."""
+    firsts: dict[str, list[str]] = {}
+    for judge, scores in own.items():
+        if len(scores) >= 2:
+            best = max(scores.values())
+            firsts[judge] = sorted(p for p, s in scores.items() if s == best)
+    if len(firsts) < 2:
         return None
-    return RankConflict(top=top, agree=len(set(top.values())) == 1)
+    shared = set.intersection(*(set(v) for v in firsts.values()))
+    top = {
+        judge: " = ".join(plans) + (" (tied)" if len(plans) > 1 else "")
+        for judge, plans in firsts.items()
+    }
+    return RankConflict(top=top, agree=bool(shared))
 
 
 def agreement(

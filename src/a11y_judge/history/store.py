@@ -38,6 +38,7 @@ class RunSummary:
     judges: list[str]
     winner: str | None
     winner_score: float | None
+    n_escalated: int = 0
 
 
 @dataclass(frozen=True)
@@ -465,6 +466,7 @@ class HistoryStore:
                     judges=json.loads(r["judges"]),
                     winner=r["winner"],
                     winner_score=r["winner_score"],
+                    n_escalated=r["n_escalated"],
                 )
                 for r in db.execute(sql, args)
             ]

@@ -20,12 +20,18 @@ COLUMNS = [
     "covered",
     "mentioned",
     "missed",
+    "provisional",
+    "conflict_severity",
+    "conflict_status",
 ]
 
 
 def to_csv(run: Run) -> str:
-    """CSV text; 'judge' is 'jury' for the combined score, else the judge id."""
+    """CSV text; 'judge' is 'jury' for the combined score, else the judge id. An escalated
+    criterion has an empty jury score and conflict_status 'escalated'; its plan's rows say
+    provisional 'yes' until a reviewer resolves it."""
     names = {c.id: c.name for c in run.rubric.criteria}
+    conflicts = {(c.plan, c.criterion): c for c in run.conflicts}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
@@ -33,10 +39,14 @@ def to_csv(run: Run) -> str:
         head = [run.run_id, r.name, r.rank]
         cov = r.coverage
         tail = [cov.ratio, " ".join(cov.covered), " ".join(cov.mentioned), " ".join(cov.missed)]
+        tail.append("yes" if r.provisional else "no")
         for cid, c in r.criteria.items():
             crit = [cid, names.get(cid, cid), run.rubric.weights.get(cid)]
-            writer.writerow([*head, *crit, c.score, "jury", *tail])
+            conflict = conflicts.get((r.name, cid))
+            found = [conflict.severity, conflict.status] if conflict else ["", ""]
+            writer.writerow([*head, *crit, c.score, "jury", *tail, *found])
             if len(c.judges) > 1:
-                writer.writerows([*head, *crit, s, j, *tail] for j, s in c.judges.items())
-        writer.writerow([*head, "weighted_total", "Weighted total", 1.0, r.score, "jury", *tail])
+                writer.writerows([*head, *crit, s, j, *tail, *found] for j, s in c.judges.items())
+        total = [*head, "weighted_total", "Weighted total", 1.0, r.score, "jury", *tail, "", ""]
+        writer.writerow(total)
     return out.getvalue()

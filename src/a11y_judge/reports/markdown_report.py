@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from a11y_judge.models import Run
+from a11y_judge.models import CriterionResult, Run
 
 
 def _fmt(score: float | None) -> str:
     return "—" if score is None else f"{score:.2f}"
+
+
+def _cell(c: CriterionResult) -> str:
+    if c.score is None and c.provisional_score is not None:
+        return f"escalated ({c.provisional_score:.2f} until resolved)"
+    return _fmt(c.score)
 
 
 def to_markdown(run: Run) -> str:
@@ -32,10 +38,33 @@ def to_markdown(run: Run) -> str:
         "|---:|---|---:|" + "---:|" * len(crit) + "---:|",
     ]
     for r in run.results:
-        cells = " | ".join(_fmt(r.criteria[c.id].score) for c in crit)
+        cells = " | ".join(_cell(r.criteria[c.id]) for c in crit)
+        name = f"{r.name} (provisional)" if r.provisional else r.name
+        lines.append(f"| {r.rank} | {name} | {_fmt(r.score)} | {cells} | {r.coverage.ratio:.0%} |")
+    if any(r.provisional for r in run.results):
+        lines += [
+            "",
+            "*Provisional*: the judges disagree too much on a criterion for any rule to decide; "
+            "it counts with the jury median until a reviewer resolves it "
+            f"(`a11y-judge conflicts {run.run_id} --status escalated`).",
+        ]
+    disputed = [c for c in run.conflicts if c.severity != "low" or c.status != "auto"]
+    if run.conflicts:
+        names = {c.id: c.name for c in crit}
+        lines += ["", "## Where the judges disagree", ""]
         lines.append(
-            f"| {r.rank} | {r.name} | {_fmt(r.score)} | {cells} | {r.coverage.ratio:.0%} |"
+            f"{len(run.conflicts)} plan × criterion items had two or more scores; "
+            f"{len(run.conflicts) - len(disputed)} agreed within "
+            f"{run.rubric.consensus.medium:g} points."
         )
+        if disputed:
+            lines += ["", "| Plan | Criterion | Spread | Severity | Strategy | Score | Status |"]
+            lines.append("|---|---|---:|---|---|---:|---|")
+            for x in disputed:
+                lines.append(
+                    f"| {x.plan} | {names.get(x.criterion, x.criterion)} | {x.spread:.2f} | "
+                    f"{x.severity} | {x.strategy} | {_fmt(x.resolved_score)} | {x.status} |"
+                )
     lines += ["", "## Addressed by no plan", ""]
     lines += [
         f"- **{f.id}** ({f.severity.value}; {', '.join(f.wcag) or 'no SC'}): {f.title}"
@@ -49,7 +78,7 @@ def to_markdown(run: Run) -> str:
             jury = ""
             if len(cr.judges) > 1:
                 jury = " (" + ", ".join(f"{j} {_fmt(s)}" for j, s in cr.judges.items()) + ")"
-            lines.append(f"- **{c.name}** {_fmt(cr.score)}{jury}: {cr.rationale}")
+            lines.append(f"- **{c.name}** {_cell(cr)}{jury}: {cr.rationale}")
         if r.anti_patterns:
             lines.append(
                 "- **Anti-patterns:** "

@@ -1,0 +1,149 @@
+"""The Conflicts page through AppTest: no jury, a disagreeing jury of two LLM judges (real
+openai client, loopback fake server) and the offline judge, escalation and resolution."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from a11y_judge.consensus.review import record_run
+from a11y_judge.engine import evaluate
+from a11y_judge.history.store import HistoryStore
+from a11y_judge.ingest import plan_files, read_audit, read_plans
+from a11y_judge.judges import create_judge
+from a11y_judge.judges.settings import JudgeSettings
+from a11y_judge.models import Run
+from a11y_judge.rubric import load_rubric
+from fakes.llm_server import FakeLLMServer, constant_responder
+
+REPO = Path(__file__).resolve().parents[2]
+MAIN = REPO / "app" / "main.py"
+CONFLICTS = "views/conflicts.py"
+HISTORY = "views/history.py"
+TIMEOUT = 60
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def _run(demo_dir: Path, specs: list[str]) -> Run:
+    audit = read_audit(demo_dir / "northwind-audit.md")
+    plans = read_plans((str(p), None) for p in plan_files(demo_dir / "plans"))
+    settings = JudgeSettings(use_cache=False)
+    try:
+        run = evaluate(audit, plans, [create_judge(s, settings) for s in specs], load_rubric())
+    finally:
+        settings.close()
+    record_run(HistoryStore(), run)
+    return run
+
+
+@pytest.fixture
+def jury_run(demo_dir: Path) -> Run:
+    with FakeLLMServer(constant_responder(6.0, {"strict": 3.0, "lenient": 8.5})) as srv:
+        url = srv.openai_base_url
+        return _run(
+            demo_dir,
+            ["offline", f"openai-compatible:strict@{url}", f"openai-compatible:lenient@{url}"],
+        )
+
+
+def on(page: str, query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(MAIN), default_timeout=TIMEOUT)
+    if query:
+        at.query_params.update(query)
+    at.run()
+    return at.switch_page(page).run()
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+
+
+def texts(elements: object) -> str:
+    return "\n".join(str(e.value) for e in elements)  # type: ignore[attr-defined]
+
+
+def by_label(elements: object, label: str):  # type: ignore[no-untyped-def]
+    return next(e for e in elements if e.label == label)  # type: ignore[attr-defined]
+
+
+def test_without_a_jury_the_page_says_what_a_jury_needs(demo_dir: Path) -> None:
+    at = on(CONFLICTS)
+    no_exception(at)
+    assert "Conflicts need a jury" in texts(at.info)
+    _run(demo_dir, ["offline"])
+    at = on(CONFLICTS)
+    no_exception(at)
+    assert "OpenAI-compatible server such as Ollama or vLLM" in texts(at.info)
+
+
+def test_the_page_shows_the_disagreement_and_the_strategys_reasoning(jury_run: Run) -> None:
+    at = on(CONFLICTS)
+    no_exception(at)
+    headers = texts(at.subheader)
+    for part in ("Escalation queue", "A run's conflicts", "One conflict, side by side"):
+        assert part in headers
+    queue = at.dataframe[0].value
+    assert len(queue) == 16 and set(queue["Status"]) == {"escalated"}
+    assert "16 conflict(s) across runs" in texts(at.caption)
+    conflicts = at.table[0].value
+    assert len(conflicts) == 16 and set(conflicts["Severity"]) == {"critical"}
+    reasoning = texts(at.info)
+    assert "the judges disagree too much for any rule to decide" in reasoning
+    assert "Escalated to a reviewer" in reasoning
+    shown = texts(at.markdown)
+    assert "openai-compatible:strict" in shown and "Coverage claims" in shown
+    assert any(m.label == "Score" for m in at.metric)
+    assert "Judge reliability and calibration" in headers and "Agreement" in headers
+    agreement = [t.value for t in at.table if "Krippendorff's alpha" in t.value.columns]
+    assert len(agreement) == 2  # this run and across history
+    assert agreement[0]["Items"].iloc[0] == "All criteria"
+
+
+def test_a_reviewer_resolves_a_conflict_and_the_ranking_follows(jury_run: Run) -> None:
+    at = on(CONFLICTS)
+    picked = at.selectbox(key=f"conflicts.pick.{jury_run.run_id}").value
+    plan, criterion = picked.split("\x1f")
+    by_label(at.number_input, "Your score (0-10)").set_value(1.0)
+    by_label(at.text_input, "Your name").set_value("Ana")
+    by_label(at.text_area, "Why (kept in the audit trail)").set_value("It defers the blockers")
+    resolve = next(b for b in at.button if b.label == "Resolve")
+    resolve.click().run()
+    no_exception(at)
+    assert "scores, ranking, exports and history now use it" in texts(at.success)
+    assert "The ranking now reads:" in texts(at.markdown)
+    store = HistoryStore()
+    trail = store.resolutions(jury_run.run_id)
+    assert len(trail) == 1 and trail[0][3].reviewer == "Ana" and trail[0][3].score == 1.0
+    assert trail[0][1:3] == (plan, criterion)
+    after = store.get_run(jury_run.run_id)
+    resolved = next(r for r in after.results if r.name == plan)
+    assert resolved.criteria[criterion].score == 1.0
+    before = next(r for r in jury_run.results if r.name == plan)
+    assert resolved.score is not None and before.score is not None
+    assert resolved.score < before.score
+    assert len(store.conflict_queue("escalated")) == 15
+    assert at.session_state["conflicts.reviewer"] == "Ana"  # remembered for the session
+    assert "It defers the blockers" in texts(at.table)  # the audit trail
+
+
+def test_a_resolution_without_a_note_is_one_error_and_writes_nothing(jury_run: Run) -> None:
+    at = on(CONFLICTS)
+    by_label(at.text_input, "Your name").set_value("Ana")
+    next(b for b in at.button if b.label == "Resolve").click().run()
+    no_exception(at)
+    assert "a resolution needs a note" in texts(at.error)
+    assert HistoryStore().resolutions() == []
+
+
+def test_history_shows_provisional_results_and_links_to_conflicts(jury_run: Run) -> None:
+    at = on(HISTORY)
+    no_exception(at)
+    assert list(at.dataframe[0].value["Awaiting review"]) == [16]
+    warning = texts(at.warning)
+    assert "Provisional ranking" in warning and "Conflicts page" in warning
+    assert "Where the judges disagree" in texts(at.subheader)
+    ranking = at.table[0].value
+    assert all(name.endswith("(provisional)") for name in ranking["Plan"])
