@@ -199,14 +199,15 @@ def trend_lines(frame: pd.DataFrame) -> go.Figure:
     return _layout(fig, 420, legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0})
 
 
-#: Conflict severity → (value on the colour scale, colour); a light-to-dark blue ramp with
-#: black text on the light end and white on the dark (each label carries the severity in words).
+#: Conflict severity → (value on the colour scale, colour): light blues rising to orange for
+#: critical, all light enough for black text (8:1 or more); each label says the severity in
+#: words, so colour is only a second cue.
 SEVERITY_CELLS = {
-    "one score": (0.0, "#F2F2F2"),
-    "low": (1.0, "#DCEAF7"),
+    "one score": (0.0, "#F7F7F7"),
+    "low": (1.0, "#DEEBF7"),
     "medium": (2.0, "#9ECAE1"),
-    "high": (3.0, "#4292C6"),
-    "critical": (4.0, "#08306B"),
+    "high": (3.0, "#6BAED6"),
+    "critical": (4.0, "#FDAE61"),
 }
 
 
@@ -255,7 +256,7 @@ def conflict_heatmap(run: Run) -> go.Figure:
             y=[f"#{r.rank} {_esc(_short(r.name, 40))}" for r in plans],
             text=text,
             texttemplate="%{text}",
-            textfont={"size": 14},
+            textfont={"size": 14, "color": "#000000"},
             customdata=hover,
             hovertemplate="%{customdata}<extra></extra>",
             colorscale=scale,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import streamlit as st
 
@@ -27,7 +29,8 @@ CONFLICTS_PAGE = "views/conflicts.py"
 
 
 def _score(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
+    """'7.25', or '—' for no score (None, or NaN once pandas holds it)."""
+    return "—" if value is None or math.isnan(value) else f"{value:.2f}"
 
 
 def data_table(frame: pd.DataFrame, label: str = "Data table") -> None:

@@ -23,10 +23,9 @@ SETTINGS_PAGE = "views/settings.py"
 
 
 def _label(r: RunSummary) -> str:
-    waiting = f" · {r.n_escalated} awaiting review" if r.n_escalated else ""
     return (
         f"{tables.format_when(r.created_at)} · {r.audit_name} · {len(r.judges)} judges · "
-        f"{len(r.plans)} plans{waiting} · {r.run_id}"
+        f"{len(r.plans)} plans · {r.run_id}"
     )
 
 
@@ -90,10 +89,7 @@ def _filters(run: Run) -> list[Conflict]:
 
 def _conflict_label(run: Run, c: Conflict) -> str:
     names = {x.id: x.name for x in run.rubric.criteria}
-    return (
-        f"{c.plan} · {names.get(c.criterion, c.criterion)} — {c.severity}, spread "
-        f"{c.spread:.2f} ({c.status})"
-    )
+    return f"{c.plan} · {names.get(c.criterion, c.criterion)} — {c.severity}, spread {c.spread:.2f}"
 
 
 def _judge_column(run: Run, c: Conflict, judgment: Judgment | None) -> None:
@@ -141,8 +137,30 @@ def _facts(run: Run, plan: str) -> Coverage | None:
     return offline.coverage if offline is not None and offline.status == "ok" else None
 
 
+#: The strategies' factor names, as the table shows them.
+FACTORS = {
+    "score": "Score",
+    "reliability": "Reliability",
+    "cases": "Cases behind it",
+    "quotes": "Quotes",
+    "verified": "Found in the plan",
+    "quote_grounding": "Quote grounding",
+    "coverage_agreement": "Coverage agreement",
+    "grounding": "Grounding",
+    "weight": "Weight",
+}
+COUNTS = {"cases", "quotes", "verified"}
+
+
 def _inputs_frame(c: Conflict) -> pd.DataFrame:
-    rows = [{"Judge": judge, **factors} for judge, factors in c.inputs.items()]
+    """The factors the strategy used, one row per judge, as text (counts whole)."""
+    rows = []
+    for judge, factors in c.inputs.items():
+        row = {"Judge": judge}
+        for name, value in factors.items():
+            shown = f"{value:.0f}" if name in COUNTS else f"{value:.2f}"
+            row[FACTORS.get(name, name)] = shown
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -307,6 +325,7 @@ _queue(store)
 st.subheader("A run's conflicts")
 run = store.get_run(_pick_run(runs))
 st.caption(
+    f"{len(run.conflicts)} conflicts, {len(run.escalated)} awaiting a reviewer. "
     f"Severity of the spread (max − min of the judges' scores): low < "
     f"{run.rubric.consensus.medium:g} ≤ medium < {run.rubric.consensus.high:g} ≤ high ≤ "
     f"{run.rubric.consensus.critical:g} < critical. Strategies: "

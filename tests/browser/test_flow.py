@@ -242,3 +242,57 @@ def test_settings_adds_an_openai_compatible_judge_to_the_jury(server: str) -> No
             page.screenshot(path=str(REPO / "output" / "app-endpoints.png"))
         finally:
             browser.close()
+
+
+def test_a_reviewer_settles_a_critical_conflict_on_the_conflicts_page(server: str) -> None:
+    """Two LLM judges that disagree (loopback fake server); the reviewer resolves the first
+    escalated conflict by keyboard-reachable form fields and sees the ranking follow."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from a11y_judge.consensus.review import record_run
+    from a11y_judge.engine import evaluate
+    from a11y_judge.history.store import HistoryStore
+    from a11y_judge.ingest import plan_files, read_audit, read_plans
+    from a11y_judge.judges import create_judge
+    from a11y_judge.judges.settings import JudgeSettings
+    from a11y_judge.rubric import load_rubric
+    from fakes.jury_responder import DisagreeingJury
+    from fakes.llm_server import FakeLLMServer
+
+    base = {"northwind-phased-roadmap": 8.0, "agency-quick-wins": 6.5}
+    base |= {"alphabetical-checklist": 5.0, "overlay-widget-plan": 3.0}
+    with FakeLLMServer(DisagreeingJury({"strict": -1.0, "lenient": 1.0}, base)) as llm:
+        settings = JudgeSettings(use_cache=False)
+        judges = [
+            create_judge(f"openai-compatible:{m}@{llm.openai_base_url}", settings)
+            for m in ("strict", "lenient")
+        ]
+        audit = read_audit(DEMO / "northwind-audit.md")
+        plans = read_plans((str(p), None) for p in plan_files(DEMO / "plans"))
+        run = evaluate(audit, plans, judges, load_rubric())
+        settings.close()
+    store = HistoryStore()  # the same A11Y_JUDGE_HOME as the app's
+    record_run(store, run)
+    assert len(run.escalated) == 4
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(STEP_MS)
+            page.goto(f"{server}/conflicts?run={run.run_id}")
+            main = page.get_by_test_id("stMainBlockContainer")
+            main.get_by_role("heading", name="One conflict, side by side").wait_for()
+            main.get_by_text("Escalated to a reviewer").first.wait_for()
+            score = main.get_by_role("spinbutton", name="Your score (0-10)")
+            score.fill("2")
+            main.get_by_role("textbox", name="Your name").fill("Ana")
+            why = main.get_by_role("textbox", name="Why (kept in the audit trail)")
+            why.fill("It puts the decorative fixes before the blockers")
+            main.get_by_role("button", name="Resolve", exact=True).click()
+            main.get_by_text("history now use it").wait_for(timeout=RUN_MS)
+            main.get_by_text("The ranking now reads:").wait_for()
+            _full_page_screenshot(page, REPO / "output" / "app-conflicts.png")
+        finally:
+            browser.close()
+    trail = store.resolutions(run.run_id)
+    assert [(r.score, r.reviewer) for *_, r in trail] == [(2.0, "Ana")]
+    assert len(store.get_run(run.run_id).escalated) == 3
