@@ -13,6 +13,9 @@
 - LLM jury: 100 plans x 2 LLM judges against a loopback OpenAI-compatible server answering in
   0.5 s, 16 requests in flight: goal within 1.15x of ceil(calls / 16) x 0.5 s; the identical
   second run is served by the cache (goal: 0 requests, <= 5% of the first run's time).
+- Agreement statistics against published worked examples: Krippendorff's alpha (interval) on
+  Krippendorff (2011)'s reliability data (0.849) and two-observer binary data (0.095); ICC(2,1)
+  on Shrout & Fleiss (1979)'s 6 targets x 4 judges (0.29).
 - Fault storm: 96 plans x 1 LLM judge, 16 in flight, against the fake endpoint (1 s per reply)
   answering 20% 429 + 10% 500 + 10% truncated JSON, 3 seeds: valid / failed / garbage
   judgments, requests sent, wall time against the same run without faults (goal: 96 of 96
@@ -349,8 +352,50 @@ def fault_storm() -> None:
                 print(f"      failed: {j.error}")
 
 
+def agreement_statistics() -> None:
+    """The consensus engine's statistics on the published worked examples."""
+    import numpy as np
+
+    from a11y_judge.consensus import agreement as stats
+
+    nan = float("nan")
+    krippendorff = np.array(
+        [
+            [1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
+            [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
+            [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
+            [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan],
+        ]
+    )
+    binary = np.array([[0, 1, 0, 0, 0, 0, 0, 0, 1, 0], [1, 1, 1, 0, 0, 1, 0, 0, 0, 0]], float)
+    shrout_fleiss = np.array(
+        [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]],
+        float,
+    ).T
+    rows = [
+        (
+            "Krippendorff's alpha, 4 observers x 12 units",
+            stats.krippendorff_alpha(krippendorff),
+            0.849,
+            3,
+        ),
+        (
+            "Krippendorff's alpha, 2 observers x 10 binary units",
+            stats.krippendorff_alpha(binary),
+            0.095,
+            3,
+        ),
+        ("ICC(2,1), Shrout & Fleiss 6 targets x 4 judges", stats.icc_2_1(shrout_fleiss), 0.29, 2),
+    ]
+    print("agreement statistics against published worked examples")
+    for label, ours, published, digits in rows:
+        match = ours is not None and round(ours, digits) == published
+        print(f"  {label}: {ours:.4f} (published {published}; {'matches' if match else 'DIFFERS'})")
+
+
 def main() -> None:
     coverage_quality()
+    agreement_statistics()
     end_to_end_throughput()
     page_render_times()
     llm_jury_throughput()

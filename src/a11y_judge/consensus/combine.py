@@ -113,12 +113,13 @@ def _criterion(
             )
             evidence.extend(cs.evidence)
     rationale = " ".join(rationales) or "No judge produced a score for this criterion."
-    votes = votes_for(criterion, judgments, plan.text, audit, dict(reliability))
-    if len(votes) < 2:
-        score = round(votes[0].score, 2) if votes else None
+    present = [s for s in scores.values() if s is not None]
+    if len(present) < 2:  # no conflict: the one score (if any) is the result
+        score = round(present[0], 2) if present else None
         return CriterionResult(
             score=score, rationale=rationale, evidence=evidence, judges=scores
         ), None
+    votes = votes_for(criterion, judgments, plan.text, audit, dict(reliability))
     spread = round(max(v.score for v in votes) - min(v.score for v in votes), 2)
     severity = rubric.consensus.severity(spread)
     strategy = STRATEGIES[rubric.consensus.strategies[severity]]

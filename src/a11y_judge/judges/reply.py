@@ -156,9 +156,10 @@ def normalize(text: str) -> str:
     return _MARKUP_SPACE.sub(" ", text).strip().lower()
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=512)
 def normalized_plan(text: str) -> str:
-    """normalize(), remembered for the few plans of a run (every judge checks the same plan)."""
+    """normalize(), remembered for a run's plans (every judge checks the same plan, and the
+    consensus engine again)."""
     return normalize(text)
 
 
