@@ -663,6 +663,14 @@ def test_m002_migrates_a_database_that_already_holds_a_run(
             " winner FROM runs WHERE run_id = 'old-run'"
         ).fetchone()
         assert tuple(totals) == (0, 0, 0, 0, 0, 0.0, winner.name)
+        # m005: each judge's scores filled in from the stored judgments
+        scores = {
+            r["criterion"]: r["score"]
+            for r in db.execute("SELECT * FROM judge_scores WHERE run_id = 'old-run'")
+        }
+        assert scores == {c: s["score"] for c, s in old["judgments"][0]["scores"].items()}
+        assert db.execute("SELECT provisional FROM results").fetchone()[0] == 0
+        assert tuple(db.execute("SELECT n_escalated, alpha FROM runs").fetchone()) == (0, None)
         assert migrate(db) == []  # nothing left to apply
     finally:
         db.close()
@@ -678,6 +686,7 @@ def test_m002_migrates_a_database_that_already_holds_a_run(
     assert reopened.judgments[0].provider == "" and reopened.judgments[0].samples == 1
     assert reopened.plans[0].text == roadmap.text
     assert reopened.results[0].score == winner.score
+    assert reopened.conflicts == [] and reopened.agreement.overall.alpha is None
     # A new run can be stored next to the old one, with its usage.
     store.save_run(run)
     assert store.count_runs() == 2
