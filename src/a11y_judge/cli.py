@@ -1,4 +1,5 @@
-"""The `a11y-judge` command line: evaluate, parse, history, demo, cache."""
+"""The `a11y-judge` command line: evaluate, parse, history, conflicts, resolve, judges, batch,
+demo, cache."""
 
 from __future__ import annotations
 
@@ -11,17 +12,29 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from a11y_judge import __version__
+from a11y_judge.batch import service as batch_service
+from a11y_judge.batch.summary import summarize
 from a11y_judge.cache import JudgeCache
 from a11y_judge.consensus.review import judges_report, record_run, reliability_weights, resolve
 from a11y_judge.engine import RunCancelledError, evaluate
 from a11y_judge.errors import A11yJudgeError, IngestError
+from a11y_judge.history.jobs import JobStore
 from a11y_judge.history.store import HistoryStore
 from a11y_judge.ingest import plan_files, read_audit, read_file, read_plan, read_plans
 from a11y_judge.ingest.detect import sniff
 from a11y_judge.judges import create_judge
 from a11y_judge.judges.settings import JudgeSettings
-from a11y_judge.models import SEVERITIES, CriterionResult, Plan, Run
+from a11y_judge.models import (
+    SEVERITIES,
+    BatchJob,
+    BatchSettings,
+    CriterionResult,
+    Plan,
+    Run,
+    utcnow,
+)
 from a11y_judge.paths import data_dir
+from a11y_judge.reports.batch_report import batch_csv, batch_json, batch_markdown
 from a11y_judge.reports.csv_report import to_csv
 from a11y_judge.reports.json_report import to_json
 from a11y_judge.reports.markdown_report import to_markdown
@@ -148,6 +161,38 @@ def _parser() -> argparse.ArgumentParser:
 
     ju = sub.add_parser("judges", help="each judge's reliability and calibration from history")
     ju.add_argument("--json", action="store_true")
+
+    ba = sub.add_parser("batch", help="many audits x plan sets, resumable")
+    bsub = ba.add_subparsers(dest="batch_command", required=True)
+    br = bsub.add_parser("run", help="judge every set of a folder or manifest")
+    br.add_argument("path", help="a folder of sets, or a manifest (CSV, JSON, YAML)")
+    br.add_argument("--judge", action="append", default=[], help="judge spec (repeatable)")
+    br.add_argument("--concurrency", type=_positive_int, default=8, help="requests per provider")
+    br.add_argument(
+        "--sets",
+        type=_positive_int,
+        default=BatchSettings().sets_in_flight,
+        help="at most this many sets at once (default 16; with LLM judges a set starts while "
+        "fewer than two rounds of requests are waiting)",
+    )
+    br.add_argument("--rpm", type=_positive_int, help="requests per minute per provider")
+    br.add_argument("--retries", type=int, default=RetryPolicy().max_retries)
+    br.add_argument("--samples", type=_positive_int, default=1)
+    br.add_argument("--rubric", help="rubric YAML (default: prompts/rubric.yaml)")
+    br.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    br.add_argument("--json", action="store_true", help="print the batch document at the end")
+    bs = bsub.add_parser("status", help="jobs, or one job's sets and summary")
+    bs.add_argument("job_id", nargs="?")
+    bs.add_argument("--json", action="store_true")
+    bs.add_argument("--out", help="write the job's JSON, CSV and Markdown reports here")
+    bres = bsub.add_parser("resume", help="judge again every set not completed")
+    bres.add_argument("job_id")
+    bres.add_argument("--json", action="store_true")
+    bc = bsub.add_parser("cancel", help="stop a job (wherever it runs); it stays resumable")
+    bc.add_argument("job_id")
+    bw = bsub.add_parser("worker", help="work on a job's queued sets next to other workers")
+    bw.add_argument("job_id")
+    bw.add_argument("--json", action="store_true")
 
     ca = sub.add_parser("cache", help="the LLM reply cache in $A11Y_JUDGE_HOME/cache")
     csub = ca.add_subparsers(dest="cache_command", required=True)
@@ -512,6 +557,133 @@ def _judges(args: argparse.Namespace) -> int:
     return 0
 
 
+def _batch(args: argparse.Namespace) -> int:
+    jobs = JobStore()
+    command = args.batch_command
+    if command == "cancel":
+        job = batch_service.cancel(args.job_id, jobs)
+        print(f"cancel requested for {job.job_id}: {job.finished} of {job.total} sets finished")
+        return 0
+    if command == "status":
+        return _batch_status(jobs, args)
+    if command == "run":
+        settings = BatchSettings(
+            judges=args.judge or ["offline"],
+            rubric=args.rubric,
+            concurrency=args.concurrency,
+            rpm=args.rpm,
+            retries=max(0, args.retries),
+            samples=args.samples,
+            use_cache=not args.no_cache,
+            sets_in_flight=args.sets,
+        )
+        job_id = batch_service.submit(args.path, settings, jobs).job_id
+        print(f"batch {job_id}: {jobs.job(job_id).total} sets", file=sys.stderr)
+    else:
+        job_id = args.job_id
+        if command == "resume":
+            count = batch_service.resume(job_id, jobs)
+            print(f"batch {job_id}: {count} sets queued again", file=sys.stderr)
+    meter = _Meter()
+    try:
+        job = batch_service.run(job_id, jobs, on_change=meter.show)
+    except KeyboardInterrupt:
+        meter.done()
+        print(f"cancelled: resume with `a11y-judge batch resume {job_id}`", file=sys.stderr)
+        return 130
+    meter.done()
+    if args.json:
+        _job, summary = batch_service.summary(job.job_id, jobs)
+        sys.stdout.write(batch_json(_job, summary))
+    else:
+        _print_job(job)
+    return 0 if job.status == "completed" and not job.count("failed") else 1
+
+
+class _Meter:
+    """A progress line on stderr: sets done of total, rate, ETA (one line per change when
+    stderr is not a terminal)."""
+
+    def __init__(self) -> None:
+        self.last = ""
+        self.tty = sys.stderr.isatty()
+
+    def show(self, job: BatchJob) -> None:
+        width = 24
+        filled = int(width * job.finished / job.total) if job.total else width
+        line = f"[{'#' * filled}{'-' * (width - filled)}] {job.progress_text(utcnow())}"
+        if line == self.last:
+            return
+        self.last = line
+        if self.tty:
+            print(f"\r{line}", end="", file=sys.stderr, flush=True)
+        else:
+            print(line, file=sys.stderr)
+
+    def done(self) -> None:
+        if self.tty and self.last:
+            print(file=sys.stderr)
+
+
+def _print_job(job: BatchJob) -> None:
+    print(f"batch {job.job_id}  status {job.status}  {job.finished}/{job.total} sets  {job.source}")
+    for i in job.items:
+        detail = i.run_id or i.error or ""
+        progress = f" {i.judged}/{i.judgments}" if i.status == "running" else ""
+        print(f"  {i.status:<11} {i.name}{progress}  {detail}")
+
+
+def _batch_status(jobs: JobStore, args: argparse.Namespace) -> int:
+    if not args.job_id:
+        listed = jobs.jobs()
+        if args.json:
+            print(
+                json.dumps(
+                    [
+                        {
+                            "job_id": j.job_id,
+                            "status": j.status,
+                            "total": j.total,
+                            "finished": j.finished,
+                            "failed": j.count("failed"),
+                            "source": j.source,
+                            "created_at": j.created_at.isoformat(),
+                        }
+                        for j in listed
+                    ],
+                    indent=2,
+                )
+            )
+            return 0
+        if not listed:
+            print(f"no batch jobs in {jobs.history.path}")
+        for j in listed:
+            print(f"{j.job_id}  {j.status:<11} {j.finished}/{j.total} sets  {j.source}")
+        return 0
+    job, runs = batch_service.results(args.job_id, jobs)
+    summary = summarize(job, runs)
+    if args.out:
+        folder = Path(args.out)
+        folder.mkdir(parents=True, exist_ok=True)
+        for ext, text in (
+            ("json", batch_json(job, summary)),
+            ("csv", batch_csv(job, runs)),
+            ("md", batch_markdown(job, summary, runs)),
+        ):
+            path = folder / f"{job.job_id}.{ext}"
+            tmp = path.with_suffix(path.suffix + ".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+            print(f"wrote {path}", file=sys.stderr)
+    if args.json:
+        sys.stdout.write(batch_json(job, summary))
+    else:
+        _print_job(job)
+        if summary.best:
+            print(f"best plan overall: {summary.best}")
+    return 0
+
+
 def _cache(args: argparse.Namespace) -> int:
     cache = JudgeCache()
     try:
@@ -543,6 +715,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "conflicts": _conflicts,
         "resolve": _resolve,
         "judges": _judges,
+        "batch": _batch,
     }
     try:
         return handlers[args.command](args)

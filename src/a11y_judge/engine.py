@@ -98,13 +98,15 @@ def evaluate(
     max_workers: int | None = None,
     processes: int | None = None,
     reliability: Reliability | None = None,
+    pool_from: int = PROCESS_POOL_MIN_PLANS,
 ) -> Run:
     """Judge every plan with every judge (each plan on its own), reconcile them and rank.
 
     CPU-bound judges (the offline judge) run in a pool of `processes` worker processes (default:
-    every usable core) once there are PROCESS_POOL_MIN_PLANS plans; 1 keeps them in this
-    process. Other judges run in threads: `max_workers` defaults to their combined concurrency
-    (LLM judges wait on the network; each provider's own limit is enforced by its gate).
+    every usable core) once there are `pool_from` plans (a batch, judging several small sets at
+    once, sends them from the first); 1 keeps them in this process. Other judges run in
+    threads: `max_workers` defaults to their combined concurrency (LLM judges wait on the
+    network; each provider's own limit is enforced by its gate).
     The jury's scores are combined by the consensus engine (consensus/combine.py), weighting
     judges by `reliability` (judge id -> (value, cases); learned from history by the caller).
     `notice` hears, from this thread, when judgments start or stop waiting for an endpoint.
@@ -127,7 +129,7 @@ def evaluate(
     pooled = {
         i
         for i, (j, _p) in enumerate(tasks)
-        if getattr(j, "cpu_bound", False) and workers > 1 and len(plans) >= PROCESS_POOL_MIN_PLANS
+        if getattr(j, "cpu_bound", False) and workers > 1 and len(plans) >= pool_from
     }
     threaded = [i for i in range(len(tasks)) if i not in pooled]
     if max_workers is None:

@@ -488,3 +488,102 @@ class Run(BaseModel):
         """The rank-1 plan, if any plan was scored."""
         ranked = [r for r in self.results if r.score is not None]
         return min(ranked, key=lambda r: r.rank) if ranked else None
+
+
+ItemStatus = Literal["queued", "running", "completed", "failed", "cancelled", "interrupted"]
+JobStatus = Literal["queued", "running", "completed", "failed", "cancelled", "interrupted"]
+
+
+class BatchSettings(BaseModel):
+    """How a batch job judges its sets (stored with the job; keys never are)."""
+
+    judges: list[str] = Field(default_factory=lambda: ["offline"])
+    rubric: str | None = Field(default=None, description="Rubric file (default: prompts/)")
+    weights: dict[str, float] | None = None
+    concurrency: int = Field(default=8, ge=1, le=256)
+    rpm: int | None = None
+    timeout: float = 120.0
+    retries: int = 6
+    samples: int = Field(default=1, ge=1, le=9)
+    use_cache: bool = True
+    sets_in_flight: int = Field(
+        default=16,
+        ge=1,
+        le=64,
+        description="At most this many sets at once; with LLM judges a set starts only while "
+        "fewer than three rounds of requests (3 x concurrency) are owed",
+    )
+
+
+class BatchItem(BaseModel):
+    """One set of a batch: an audit and its plans, and how far it got."""
+
+    job_id: str
+    position: int
+    name: str
+    audit: str | None
+    plans: list[str]
+    status: ItemStatus = "queued"
+    run_id: str | None = None
+    error: str | None = None
+    judged: int = 0
+    judgments: int = 0
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class BatchJob(BaseModel):
+    """A batch: many sets judged in the background, resumable."""
+
+    job_id: str
+    created_at: datetime
+    source: str
+    settings: BatchSettings
+    status: JobStatus
+    cancel_requested: bool = False
+    items: list[BatchItem] = Field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        """Sets in the job."""
+        return len(self.items)
+
+    @property
+    def finished(self) -> int:
+        """Sets completed or failed."""
+        return sum(i.status in ("completed", "failed") for i in self.items)
+
+    def count(self, status: ItemStatus) -> int:
+        """Sets in one state."""
+        return sum(i.status == status for i in self.items)
+
+    def rate_per_minute(self, now: datetime | None = None) -> float | None:
+        """Sets completed per minute since the first one started (None before any completed;
+        a set that fails at once, e.g. an unreadable audit, would make the rate meaningless)."""
+        worked = [i for i in self.items if i.started_at is not None]  # not failed at submit
+        starts = [i.started_at for i in worked if i.started_at is not None]
+        ends = [i.finished_at for i in worked if i.finished_at and i.status == "completed"]
+        if not starts or not ends:
+            return None
+        elapsed = ((now or max(ends)) - min(starts)).total_seconds()
+        return 60.0 * len(ends) / elapsed if elapsed > 0 else None
+
+    def eta_seconds(self, now: datetime | None = None) -> float | None:
+        """Seconds until the rest is done at the current rate (None without a rate)."""
+        rate = self.rate_per_minute(now)
+        left = sum(i.status in ("queued", "running") for i in self.items)
+        return 60.0 * left / rate if rate and left else None
+
+    def progress_text(self, now: datetime | None = None) -> str:
+        """'3/10 sets (1 failed) · 12 judgments done in running sets · 2.0 sets/min · ETA 210 s'."""
+        rate = self.rate_per_minute(now)
+        eta = self.eta_seconds(now)
+        running = sum(i.judged for i in self.items if i.status == "running")
+        failed = self.count("failed")
+        return (
+            f"{self.finished}/{self.total} sets"
+            + (f" ({failed} failed)" if failed else "")
+            + (f" · {running} judgments done in running sets" if running else "")
+            + (f" · {rate:.1f} sets/min" if rate else "")
+            + (f" · ETA {eta:.0f} s" if eta else "")
+        )

@@ -139,3 +139,38 @@ def summary(data: Matrix) -> AgreementStats:
         judges=int(present.any(axis=1).sum()) if values.size else 0,
         note=explain(values),
     )
+
+
+def kendall_w(ranks: Matrix) -> float | None:
+    """Kendall's coefficient of concordance W of m raters (rows) ranking the same n objects
+    (columns), ties as average ranks and corrected: 12 S / (m^2 (n^3 - n) - m sum(t^3 - t)).
+    None with fewer than two raters or objects, or when every rater ties everything."""
+    values = np.asarray(ranks, dtype=float)
+    if values.ndim != 2 or values.shape[0] < 2 or values.shape[1] < 2:
+        return None
+    m, n = values.shape
+    totals = values.sum(axis=0)
+    s = float(np.square(totals - totals.mean()).sum())
+    ties = 0.0
+    for row in values:
+        _, counts = np.unique(row, return_counts=True)
+        ties += float((counts**3 - counts).sum())
+    denominator = m**2 * (n**3 - n) - m * ties
+    if denominator <= 0:
+        return None
+    return float(12 * s / denominator)
+
+
+def average_ranks(scores: list[float]) -> list[float]:
+    """Rank 1 = highest score; tied scores share the mean of their ranks."""
+    order = sorted(range(len(scores)), key=lambda i: -scores[i])
+    ranks = [0.0] * len(scores)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and scores[order[j + 1]] == scores[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return ranks

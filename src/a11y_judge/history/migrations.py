@@ -181,6 +181,42 @@ def m005_consensus(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m006_batch_jobs(db: sqlite3.Connection) -> None:
+    """Batch jobs and their sets: state, the worker holding each running set (with a
+    heartbeat, so a dead worker's sets show as interrupted), progress and the run recorded."""
+    db.executescript(
+        """
+        CREATE TABLE batch_jobs (
+            job_id TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            source TEXT NOT NULL,
+            settings_json TEXT NOT NULL,
+            cancel_requested INTEGER NOT NULL DEFAULT 0,
+            heartbeat_at REAL
+        );
+        CREATE TABLE batch_items (
+            job_id TEXT NOT NULL REFERENCES batch_jobs(job_id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            audit_path TEXT,
+            plan_paths_json TEXT NOT NULL,
+            status TEXT NOT NULL,
+            run_id TEXT,
+            error TEXT,
+            worker TEXT,
+            heartbeat_at REAL,
+            judged INTEGER NOT NULL DEFAULT 0,
+            judgments INTEGER NOT NULL DEFAULT 0,
+            started_at TEXT,
+            finished_at TEXT,
+            PRIMARY KEY (job_id, position)
+        );
+        CREATE INDEX batch_items_status ON batch_items(job_id, status);
+        """
+    )
+
+
 def migrate(db: sqlite3.Connection) -> list[str]:
     """Apply pending migrations in order, each in its own transaction; returns their names."""
     db.execute(

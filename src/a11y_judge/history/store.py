@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,20 +104,25 @@ class HistoryStore:
             (doc.content_hash, kind, doc.source_format, doc.filename, doc.text, body),
         )
 
-    def save_run(self, run: Run) -> None:
-        """Store a run with everything needed to reopen it, in one transaction."""
+    def save_run(self, run: Run, also: Callable[[sqlite3.Connection], None] | None = None) -> None:
+        """Store a run with everything needed to reopen it, in one transaction (with `also`,
+        e.g. marking the batch set it belongs to completed, in the same one)."""
         doc = run.model_dump_json(exclude={"audit": {"text"}, "plans": {"__all__": {"text"}}})
         try:
-            self._insert_run(run, doc)
+            self._insert_run(run, doc, also)
         except sqlite3.IntegrityError as exc:
             raise HistoryError(
                 f"run {run.run_id} cannot be recorded ({exc})",
                 hint="A run with this id is already in history; evaluate again for a new id",
             ) from exc
 
-    def _insert_run(self, run: Run, doc: str) -> None:
+    def _insert_run(
+        self, run: Run, doc: str, also: Callable[[sqlite3.Connection], None] | None
+    ) -> None:
         winner = run.winner
         with self._connect() as db, db:
+            if also is not None:
+                also(db)
             self._put_document(db, run.audit, "audit")
             for plan in run.plans:
                 self._put_document(db, plan, "plan")

@@ -283,6 +283,10 @@ class LLMJudge:
         judgment.latency_ms = (time.perf_counter() - start) * 1000
         return judgment
 
+    def connect(self) -> None:
+        """Build the SDK client now (before many threads would wait for it on first use)."""
+        self.transport.connect()
+
     def cancel(self, reason: str = "cancelled by the user") -> None:
         """End the run's waits: judgments still waiting or not yet sent fail with `reason`."""
         self.settings.control.cancel(reason)

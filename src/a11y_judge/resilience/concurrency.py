@@ -18,8 +18,8 @@ class AdaptiveConcurrency:
     the limit, at least 8) were rate limits — a burst, not stray 429s — the limit is halved
     and the window starts afresh, so one burst cuts it once. Additive increase: after as
     many successes as the current limit (one round of requests), it grows by one, never
-    above `limit`. Requests in flight are never cut short; new ones wait for a free slot, and
-    re-sent requests go before first ones, so that judgments already started finish first.
+    above `limit`. Requests in flight are never cut short; new ones wait for a free slot, first
+    come first served, re-sent requests before first ones.
     """
 
     def __init__(self, limit: int, *, window: int | None = None, decrease: float = 0.5) -> None:
@@ -32,30 +32,47 @@ class AdaptiveConcurrency:
         self._decrease = decrease
         self._recent: deque[bool] = deque(maxlen=self.window)
         self._successes = 0
-        self._retries_waiting = 0
+        self._retries: deque[object] = deque()
+        self._fresh: deque[object] = deque()
         self._cond = threading.Condition()
 
     @contextmanager
     def slot(
         self, control: RunControl | None = None, name: str = "the endpoint", retry: bool = False
     ) -> Iterator[None]:
-        """Hold one of the endpoint's slots for one request (`retry`: one sent again)."""
+        """Hold one of the endpoint's slots for one request (`retry`: one sent again).
+
+        Slots go first come, first served (re-sent requests first), so the judgments of the
+        plan set that asked first finish first and the next set can start while the endpoint
+        stays busy.
+        """
+        ticket = object()
+        queue = self._retries if retry else self._fresh
         with self._cond:
-            self._retries_waiting += retry
+            queue.append(ticket)
             try:
-                while self.in_flight >= self.current or (not retry and self._retries_waiting):
+                while self.in_flight >= self.current or self._head() is not ticket:
                     if control is not None:
                         control.check(f"waiting for a free slot at {name}")
                     self._cond.wait(POLL_S)
-            finally:
-                self._retries_waiting -= retry
+            except BaseException:
+                queue.remove(ticket)
+                self._cond.notify_all()
+                raise
+            queue.popleft()
             self.in_flight += 1
+            self._cond.notify_all()  # the next in line may take a free slot too
         try:
             yield
         finally:
             with self._cond:
                 self.in_flight -= 1
                 self._cond.notify_all()
+
+    def _head(self) -> object | None:
+        if self._retries:
+            return self._retries[0]
+        return self._fresh[0] if self._fresh else None
 
     def rate_limited(self) -> None:
         """A 429 came back."""

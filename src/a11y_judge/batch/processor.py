@@ -1,0 +1,218 @@
+"""Running a batch job: claim sets, judge them, record each run, until none is left.
+
+Several sets are in flight at once; they share one set of provider gates, so the per-provider
+concurrency and rate limits hold across the whole job, and the offline judge's work goes to the
+process pool on every core. With LLM judges a new set starts whenever fewer than three rounds
+of requests (three times the concurrency, the round in flight included) are still owed, so the
+providers never wait for the next set to be read (up to `sets_in_flight` sets at once). Each
+finished set is recorded in history together with its completion, in one transaction. Every
+valid reply is in the reply cache the moment it arrives, so a set cut short (cancel, crash,
+`kill -9`) costs no provider call when it is judged again. Cancel — from this process or any
+other (`batch cancel`) — is seen within half a second: waits end, no new call starts, and the
+set in flight is recorded as cancelled.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+
+from a11y_judge.consensus.review import refresh_reliability, reliability_weights
+from a11y_judge.engine import evaluate
+from a11y_judge.errors import A11yJudgeError
+from a11y_judge.history.jobs import JobStore
+from a11y_judge.ingest import read_audit, read_plans
+from a11y_judge.judges import create_judge
+from a11y_judge.judges.base import Judge
+from a11y_judge.judges.settings import JudgeSettings
+from a11y_judge.models import BatchItem, BatchJob, BatchSettings, Judgment, Rubric
+from a11y_judge.parallel import usable_cores
+from a11y_judge.rubric import load_rubric
+
+#: Seconds between heartbeats (and looks at the cancel flag).
+BEAT_S = 0.5
+#: With LLM judges, a set starts while fewer than this many rounds of requests (concurrency
+#: each, the round in flight included) are still owed: replies come back in bursts of a whole
+#: round, and the round after must be queued by then.
+ROUNDS_AHEAD = 3
+#: How often the claiming loop looks whether another set should start.
+LOOK_S = 0.05
+#: At most this often a set's judgment count is written (per set).
+PROGRESS_S = 0.5
+
+SettingsFactory = Callable[[BatchSettings], JudgeSettings]
+
+
+def judge_settings(cfg: BatchSettings) -> JudgeSettings:
+    """Judge settings for a job from its stored settings (keys from the environment)."""
+    from a11y_judge.resilience import RetryPolicy
+
+    return JudgeSettings(
+        concurrency=cfg.concurrency,
+        rpm=cfg.rpm,
+        timeout=cfg.timeout,
+        retry=RetryPolicy(max_retries=cfg.retries),
+        samples=cfg.samples,
+        use_cache=cfg.use_cache,
+    )
+
+
+def worker_id() -> str:
+    """host:pid:random, naming this worker in the job's sets."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class BatchProcessor:
+    """Works on one job until no queued set is left, or the job is cancelled."""
+
+    def __init__(
+        self,
+        jobs: JobStore,
+        job_id: str,
+        *,
+        settings: SettingsFactory = judge_settings,
+        on_change: Callable[[BatchJob], None] | None = None,
+    ) -> None:
+        self.jobs = jobs
+        self.job_id = job_id
+        self.worker = worker_id()
+        self._settings = settings
+        self._on_change = on_change
+        self.stop = threading.Event()
+        self._judges: list[Judge] = []
+        self._owed: dict[int, int] = {}  # set position -> LLM requests it has yet to make
+        self._owed_lock = threading.Lock()
+
+    def cancel(self, reason: str = "the batch was cancelled") -> None:
+        """Stop claiming sets and end every wait of the sets in flight."""
+        self.stop.set()
+        for judge in self._judges:
+            halt = getattr(judge, "cancel", None)
+            if halt is not None:
+                halt(reason)
+
+    def run(self) -> BatchJob:
+        """Judge the job's queued sets; returns the job as it stands at the end."""
+        cfg = self.jobs.job(self.job_id).settings
+        rubric = load_rubric(cfg.rubric)
+        if cfg.weights:
+            rubric = rubric.with_weights(cfg.weights)
+        settings = self._settings(cfg)
+        try:
+            self._judges = [create_judge(spec, settings) for spec in cfg.judges]
+            for judge in self._judges:  # SDK clients built once, before the sets need them
+                connect = getattr(judge, "connect", None)
+                if connect is not None:
+                    connect()
+            self._loop(cfg, rubric)
+        finally:
+            settings.close()
+        return self.jobs.job(self.job_id)
+
+    def _loop(self, cfg: BatchSettings, rubric: Rubric) -> None:
+        beating = threading.Thread(target=self._beat, name=f"batch-{self.job_id}", daemon=True)
+        beating.start()
+        try:
+            with ThreadPoolExecutor(max_workers=cfg.sets_in_flight) as pool:
+                running: set[Future[None]] = set()
+                try:
+                    while True:
+                        while self._room(cfg, len(running)) and not self.stop.is_set():
+                            item = self.jobs.claim(self.job_id, self.worker)
+                            if item is None:
+                                break
+                            with self._owed_lock:
+                                self._owed[item.position] = len(item.plans) * self._llm_judges()
+                            running.add(pool.submit(self._set, item, rubric))
+                        if not running:
+                            break
+                        done, running = wait(running, LOOK_S, return_when=FIRST_COMPLETED)
+                        if done:
+                            self._changed()
+                except KeyboardInterrupt:  # Ctrl-C: cancel the job cleanly, keep what is done
+                    self.jobs.request_cancel(self.job_id)
+                    self.cancel("cancelled by the user")
+                    wait(running)
+                    raise
+        finally:
+            self.stop.set()
+            beating.join(timeout=5)
+            self._changed()
+
+    def _llm_judges(self) -> int:
+        return sum(1 for j in self._judges if getattr(j, "gate", None) is not None)
+
+    def _room(self, cfg: BatchSettings, running: int) -> bool:
+        """Whether to start another set: under the cap, and (with LLM judges) while fewer
+        than ROUNDS_AHEAD rounds of requests are still owed."""
+        if running >= cfg.sets_in_flight:
+            return False
+        gates = {id(g): g for j in self._judges if (g := getattr(j, "gate", None)) is not None}
+        if not gates:
+            return True
+        with self._owed_lock:
+            owed = sum(self._owed.values())
+        return owed < ROUNDS_AHEAD * sum(int(g.limit.current) for g in gates.values())
+
+    def _beat(self) -> None:
+        while not self.stop.wait(BEAT_S):
+            self.jobs.heartbeat(self.job_id, self.worker)
+            if self.jobs.cancel_requested(self.job_id):
+                self.cancel()
+            self._changed()
+
+    def _changed(self) -> None:
+        if self._on_change is not None:
+            self._on_change(self.jobs.job(self.job_id))
+
+    def _set(self, item: BatchItem, rubric: Rubric) -> None:
+        """Judge one set and record its run; any failure fails this set only."""
+        try:
+            self._judge_set(item, rubric)
+        except A11yJudgeError as exc:
+            self.jobs.finish(item.job_id, item.position, "failed", str(exc))
+        except Exception as exc:  # a bug must not stop the other sets
+            message = f"unexpected {type(exc).__name__}: {exc}"
+            self.jobs.finish(item.job_id, item.position, "failed", message)
+        finally:
+            with self._owed_lock:
+                self._owed.pop(item.position, None)
+
+    def _judge_set(self, item: BatchItem, rubric: Rubric) -> None:
+        if item.audit is None:
+            raise A11yJudgeError(f"set {item.name} has no audit")
+        audit = read_audit(item.audit)
+        plans = read_plans((p, None) for p in item.plans)
+        last = 0.0
+
+        def progress(done: int, total: int, judgment: Judgment) -> None:
+            nonlocal last
+            if judgment.provider not in ("", "offline"):
+                with self._owed_lock:
+                    self._owed[item.position] = max(0, self._owed.get(item.position, 0) - 1)
+            now = time.monotonic()
+            if now - last >= PROGRESS_S or done == total:
+                last = now
+                self.jobs.progress(item.job_id, item.position, done, total)
+
+        store = self.jobs.history
+        run = evaluate(
+            audit,
+            plans,
+            self._judges,
+            rubric,
+            progress=progress,
+            reliability=reliability_weights(store),
+            pool_from=1 if usable_cores() > 1 else 10**9,
+        )
+        if self.stop.is_set():  # cancelled mid-set: its finished replies stay in the cache
+            self.jobs.finish(item.job_id, item.position, "cancelled", "the batch was cancelled")
+            return
+        self.jobs.complete(item.job_id, item.position, run)
+        if len(self._judges) > 1:
+            refresh_reliability(store)
