@@ -173,7 +173,7 @@ def _parser() -> argparse.ArgumentParser:
         type=_positive_int,
         default=BatchSettings().sets_in_flight,
         help="at most this many sets at once (default 16; with LLM judges a set starts while "
-        "fewer than two rounds of requests are waiting)",
+        "fewer than three rounds of requests are owed)",
     )
     br.add_argument("--rpm", type=_positive_int, help="requests per minute per provider")
     br.add_argument("--retries", type=int, default=RetryPolicy().max_retries)
@@ -597,7 +597,9 @@ def _batch(args: argparse.Namespace) -> int:
         sys.stdout.write(batch_json(_job, summary))
     else:
         _print_job(job)
-    return 0 if job.status == "completed" and not job.count("failed") else 1
+    # a worker is done when no set is left to claim; the sets other workers hold may still run
+    finished = ("completed", "running") if command == "worker" else ("completed",)
+    return 0 if job.status in finished and not job.count("failed") else 1
 
 
 class _Meter:

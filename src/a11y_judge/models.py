@@ -526,6 +526,7 @@ class BatchItem(BaseModel):
     status: ItemStatus = "queued"
     run_id: str | None = None
     error: str | None = None
+    worker: str | None = Field(default=None, description="host:pid:tag of the last worker")
     judged: int = 0
     judgments: int = 0
     started_at: datetime | None = None

@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -339,3 +340,27 @@ def test_a_zip_of_the_folder_of_sets_unpacks_to_its_sets(tmp_path: Path) -> None
     }
     root = extract_zip(_zip(entries), tmp_path / "unpacked")
     assert [s.name for s in discover(root)] == ["a", "b"]
+
+
+def test_two_worker_processes_share_a_job_and_judge_each_set_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    monkeypatch.setenv("A11Y_JUDGE_HOME", str(home))
+    names = [f"site-{i}" for i in range(8)]
+    sets = make_sets(tmp_path / "sets", names, plans=2)
+    with FakeLLMServer(constant_responder(6.0), latency=0.2) as srv:
+        judge = f"openai-compatible:batch@{srv.openai_base_url}"
+        cfg = BatchSettings(judges=[judge], concurrency=2, sets_in_flight=1)
+        job = service.submit(sets, cfg)
+        workers = [_running_cli(home, "batch", "worker", job.job_id) for _ in range(2)]
+        for w in workers:
+            _out, err = w.communicate(timeout=90)
+            assert w.returncode == 0, err
+        calls = srv.count("openai")
+    done = JobStore().job(job.job_id)
+    assert done.status == "completed" and done.count("completed") == len(names)
+    assert calls == len(names) * 2  # no set was judged by both workers
+    by_worker = Counter(i.worker for i in done.items)
+    assert len(by_worker) == 2 and sum(by_worker.values()) == len(names)
+    assert len({r.run_id for r in HistoryStore().list_runs()}) == len(names)

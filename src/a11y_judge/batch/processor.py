@@ -15,13 +15,14 @@ set in flight is recorded as cancelled.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import threading
-import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
+from a11y_judge.consensus.combine import Reliability
 from a11y_judge.consensus.review import refresh_reliability, reliability_weights
 from a11y_judge.engine import evaluate
 from a11y_judge.errors import A11yJudgeError
@@ -34,7 +35,8 @@ from a11y_judge.models import BatchItem, BatchJob, BatchSettings, Judgment, Rubr
 from a11y_judge.parallel import usable_cores
 from a11y_judge.rubric import load_rubric
 
-#: Seconds between heartbeats (and looks at the cancel flag).
+#: Seconds between heartbeats (which also write the running sets' judgment counts, so no
+#: judging thread waits on the database, and look at the cancel flag).
 BEAT_S = 0.5
 #: With LLM judges, a set starts while fewer than this many rounds of requests (concurrency
 #: each, the round in flight included) are still owed: replies come back in bursts of a whole
@@ -42,8 +44,6 @@ BEAT_S = 0.5
 ROUNDS_AHEAD = 3
 #: How often the claiming loop looks whether another set should start.
 LOOK_S = 0.05
-#: At most this often a set's judgment count is written (per set).
-PROGRESS_S = 0.5
 
 SettingsFactory = Callable[[BatchSettings], JudgeSettings]
 
@@ -87,6 +87,9 @@ class BatchProcessor:
         self._judges: list[Judge] = []
         self._owed: dict[int, int] = {}  # set position -> LLM requests it has yet to make
         self._owed_lock = threading.Lock()
+        self._counts: dict[int, tuple[int, int]] = {}  # set position -> (judged, judgments)
+        self._reliability: Reliability = {}
+        self._interrupted = False
 
     def cancel(self, reason: str = "the batch was cancelled") -> None:
         """Stop claiming sets and end every wait of the sets in flight."""
@@ -103,6 +106,13 @@ class BatchProcessor:
         if cfg.weights:
             rubric = rubric.with_weights(cfg.weights)
         settings = self._settings(cfg)
+        store = self.jobs.history
+        # every set of this run uses the reliability learnt before it, so a set's consensus
+        # does not depend on which other sets happened to finish first; learnt again at the end
+        self._reliability = reliability_weights(store)
+        completed = self.jobs.job(self.job_id).count("completed")
+        in_main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, self._on_sigint) if in_main else None
         try:
             self._judges = [create_judge(spec, settings) for spec in cfg.judges]
             for judge in self._judges:  # SDK clients built once, before the sets need them
@@ -111,8 +121,23 @@ class BatchProcessor:
                     connect()
             self._loop(cfg, rubric)
         finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
             settings.close()
-        return self.jobs.job(self.job_id)
+            done = self.jobs.job(self.job_id)
+            if len(self._judges) > 1 and done.count("completed") > completed:
+                refresh_reliability(store)
+        if self._interrupted:
+            raise KeyboardInterrupt  # the job is cancelled and resumable; the CLI exits 130
+        return done
+
+    def _on_sigint(self, signum: int, frame: object) -> None:
+        """Ctrl-C: the claiming loop cancels the job cleanly (a handler that raised could
+        interrupt a thread primitive half-way); a second Ctrl-C stops at once."""
+        if self._interrupted:
+            raise KeyboardInterrupt
+        self._interrupted = True
+        self.stop.set()
 
     def _loop(self, cfg: BatchSettings, rubric: Rubric) -> None:
         beating = threading.Thread(target=self._beat, name=f"batch-{self.job_id}", daemon=True)
@@ -120,25 +145,24 @@ class BatchProcessor:
         try:
             with ThreadPoolExecutor(max_workers=cfg.sets_in_flight) as pool:
                 running: set[Future[None]] = set()
-                try:
-                    while True:
-                        while self._room(cfg, len(running)) and not self.stop.is_set():
-                            item = self.jobs.claim(self.job_id, self.worker)
-                            if item is None:
-                                break
-                            with self._owed_lock:
-                                self._owed[item.position] = len(item.plans) * self._llm_judges()
-                            running.add(pool.submit(self._set, item, rubric))
-                        if not running:
+                cancelled = False
+                while True:
+                    if self._interrupted and not cancelled:  # Ctrl-C: keep what is done
+                        cancelled = True
+                        self.jobs.request_cancel(self.job_id)
+                        self.cancel("cancelled by the user")
+                    while self._room(cfg, len(running)) and not self.stop.is_set():
+                        item = self.jobs.claim(self.job_id, self.worker)
+                        if item is None:
                             break
-                        done, running = wait(running, LOOK_S, return_when=FIRST_COMPLETED)
-                        if done:
-                            self._changed()
-                except KeyboardInterrupt:  # Ctrl-C: cancel the job cleanly, keep what is done
-                    self.jobs.request_cancel(self.job_id)
-                    self.cancel("cancelled by the user")
-                    wait(running)
-                    raise
+                        with self._owed_lock:
+                            self._owed[item.position] = len(item.plans) * self._llm_judges()
+                        running.add(pool.submit(self._set, item, rubric))
+                    if not running:
+                        break
+                    done, running = wait(running, LOOK_S, return_when=FIRST_COMPLETED)
+                    if done:
+                        self._changed()
         finally:
             self.stop.set()
             beating.join(timeout=5)
@@ -161,7 +185,9 @@ class BatchProcessor:
 
     def _beat(self) -> None:
         while not self.stop.wait(BEAT_S):
-            self.jobs.heartbeat(self.job_id, self.worker)
+            with self._owed_lock:
+                counts, self._counts = self._counts, {}
+            self.jobs.heartbeat(self.job_id, self.worker, counts)
             if self.jobs.cancel_requested(self.job_id):
                 self.cancel()
             self._changed()
@@ -175,44 +201,41 @@ class BatchProcessor:
         try:
             self._judge_set(item, rubric)
         except A11yJudgeError as exc:
-            self.jobs.finish(item.job_id, item.position, "failed", str(exc))
+            self._finish(item, "failed", str(exc))
         except Exception as exc:  # a bug must not stop the other sets
-            message = f"unexpected {type(exc).__name__}: {exc}"
-            self.jobs.finish(item.job_id, item.position, "failed", message)
+            self._finish(item, "failed", f"unexpected {type(exc).__name__}: {exc}")
         finally:
             with self._owed_lock:
                 self._owed.pop(item.position, None)
+                self._counts.pop(item.position, None)
+
+    def _finish(self, item: BatchItem, status: str, error: str) -> None:
+        with self._owed_lock:
+            counts = self._counts.get(item.position)
+        self.jobs.finish(item.job_id, item.position, status, error, counts)
 
     def _judge_set(self, item: BatchItem, rubric: Rubric) -> None:
         if item.audit is None:
             raise A11yJudgeError(f"set {item.name} has no audit")
         audit = read_audit(item.audit)
         plans = read_plans((p, None) for p in item.plans)
-        last = 0.0
 
         def progress(done: int, total: int, judgment: Judgment) -> None:
-            nonlocal last
-            if judgment.provider not in ("", "offline"):
-                with self._owed_lock:
+            with self._owed_lock:  # written by the heartbeat: judging threads never wait on SQL
+                self._counts[item.position] = (done, total)
+                if judgment.provider not in ("", "offline"):
                     self._owed[item.position] = max(0, self._owed.get(item.position, 0) - 1)
-            now = time.monotonic()
-            if now - last >= PROGRESS_S or done == total:
-                last = now
-                self.jobs.progress(item.job_id, item.position, done, total)
 
-        store = self.jobs.history
         run = evaluate(
             audit,
             plans,
             self._judges,
             rubric,
             progress=progress,
-            reliability=reliability_weights(store),
+            reliability=self._reliability,
             pool_from=1 if usable_cores() > 1 else 10**9,
         )
         if self.stop.is_set():  # cancelled mid-set: its finished replies stay in the cache
-            self.jobs.finish(item.job_id, item.position, "cancelled", "the batch was cancelled")
+            self._finish(item, "cancelled", "the batch was cancelled")
             return
         self.jobs.complete(item.job_id, item.position, run)
-        if len(self._judges) > 1:
-            refresh_reliability(store)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from a11y_judge.errors import A11yJudgeError
@@ -125,46 +125,60 @@ class JobStore:
                 raise
         return _item(row, time.time()) if row is not None else None
 
-    def heartbeat(self, job_id: str, worker: str) -> None:
-        """This worker is alive: touch the job and the sets it holds."""
+    def heartbeat(
+        self, job_id: str, worker: str, counts: Mapping[int, tuple[int, int]] | None = None
+    ) -> None:
+        """This worker is alive: touch the job and the sets it holds, and write how many
+        judgments each running set has done (position -> (judged, judgments))."""
+        now = time.time()
         with self.history._connect() as db, db:
-            db.execute(
-                "UPDATE batch_jobs SET heartbeat_at = ? WHERE job_id = ?", (time.time(), job_id)
-            )
+            db.execute("UPDATE batch_jobs SET heartbeat_at = ? WHERE job_id = ?", (now, job_id))
             db.execute(
                 "UPDATE batch_items SET heartbeat_at = ? WHERE job_id = ? AND worker = ?"
                 " AND status = 'running'",
-                (time.time(), job_id, worker),
+                (now, job_id, worker),
+            )
+            db.executemany(
+                "UPDATE batch_items SET judged = ?, judgments = ? WHERE job_id = ?"
+                " AND position = ? AND status = 'running'",
+                [(done, total, job_id, pos) for pos, (done, total) in (counts or {}).items()],
             )
 
-    def progress(self, job_id: str, position: int, judged: int, judgments: int) -> None:
-        """Judgments done in a running set."""
+    def finish(
+        self,
+        job_id: str,
+        position: int,
+        status: str,
+        error: str | None,
+        counts: tuple[int, int] | None = None,
+    ) -> None:
+        """A set failed or was cancelled, with its last (judged, judgments) if it got that far
+        (completed sets finish with their run: complete)."""
         with self.history._connect() as db, db:
             db.execute(
-                "UPDATE batch_items SET judged = ?, judgments = ?, heartbeat_at = ?"
-                " WHERE job_id = ? AND position = ?",
-                (judged, judgments, time.time(), job_id, position),
-            )
-
-    def finish(self, job_id: str, position: int, status: str, error: str | None) -> None:
-        """A set failed or was cancelled (completed sets finish with their run: complete)."""
-        with self.history._connect() as db, db:
-            db.execute(
-                "UPDATE batch_items SET status = ?, error = ?, finished_at = ?, worker = NULL"
+                "UPDATE batch_items SET status = ?, error = ?, finished_at = ?"
                 " WHERE job_id = ? AND position = ?",
                 (status, error, utcnow().isoformat(), job_id, position),
             )
+            if counts is not None:
+                db.execute(
+                    "UPDATE batch_items SET judged = ?, judgments = ?"
+                    " WHERE job_id = ? AND position = ?",
+                    (*counts, job_id, position),
+                )
 
     def complete(self, job_id: str, position: int, run: Run) -> None:
         """Record the set's run in history and mark the set completed, in one transaction
         (a crash leaves either both or neither)."""
 
+        n = len(run.judgments)
+
         def mark(db: sqlite3.Connection) -> None:
             db.execute(
                 "UPDATE batch_items SET status = 'completed', run_id = ?, error = NULL,"
-                " finished_at = ?, worker = NULL, judged = judgments"
+                " finished_at = ?, judged = ?, judgments = ?"
                 " WHERE job_id = ? AND position = ?",
-                (run.run_id, utcnow().isoformat(), job_id, position),
+                (run.run_id, utcnow().isoformat(), n, n, job_id, position),
             )
 
         self.history.save_run(run, also=mark)
@@ -221,6 +235,7 @@ def _item(row: sqlite3.Row, now: float) -> BatchItem:
         status=status,
         run_id=row["run_id"],
         error=row["error"],
+        worker=row["worker"],
         judged=row["judged"],
         judgments=row["judgments"],
         started_at=row["started_at"],

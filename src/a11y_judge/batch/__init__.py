@@ -1,0 +1,1 @@
+"""Batches: many audits x plan sets, judged in the background, resumable."""

@@ -1,0 +1,1 @@
+"""Run history in SQLite: the store, batch jobs and the named migrations."""
