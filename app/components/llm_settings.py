@@ -7,12 +7,13 @@ sidebar read it. API keys typed in the app live only there: never on disk, never
 from __future__ import annotations
 
 from collections.abc import Mapping, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
+from a11y_judge.batch.processor import SettingsFactory, judge_settings
 from a11y_judge.credentials import (
     BASE_URL_VARS,
     DEFAULT_BASE_URLS,
@@ -22,6 +23,7 @@ from a11y_judge.credentials import (
     key_source,
 )
 from a11y_judge.judges.settings import JudgeSettings
+from a11y_judge.models import BatchSettings
 from a11y_judge.resilience import RetryPolicy
 
 #: The session-state key of the settings dict (not a widget key, so it survives page changes).
@@ -154,6 +156,41 @@ def session_judge_settings(state: MutableMapping[str, Any] | None = None) -> Jud
         samples=int(s["samples"]),
         use_cache=bool(s["cache"]),
     )
+
+
+def session_batch(
+    judges: list[str],
+    weights: dict[str, float] | None,
+    state: MutableMapping[str, Any] | None = None,
+) -> tuple[BatchSettings, SettingsFactory]:
+    """A batch job's stored settings from this session's limits, and the factory that gives its
+    background worker this session's keys and endpoints (held in memory, never stored)."""
+    s = store(state)
+    cfg = BatchSettings(
+        judges=judges,
+        weights=weights,
+        concurrency=int(s["concurrency"]),
+        rpm=int(s["rpm"]) or None,
+        timeout=float(s["timeout"]),
+        retries=int(s["retries"]),
+        samples=int(s["samples"]),
+        use_cache=bool(s["cache"]),
+    )
+    keys, secrets = typed_keys(s), streamlit_secrets()
+    urls = {p: str(s[f"{p}.base_url"]).strip() for p in OVERRIDABLE}
+    outage, budget = float(s["outage_wait"]), float(s["budget"]) or None
+
+    def factory(job: BatchSettings) -> JudgeSettings:
+        return replace(
+            judge_settings(job),
+            session_keys=dict(keys),
+            secrets=dict(secrets),
+            base_urls={p: u for p, u in urls.items() if u},
+            outage_wait=outage,
+            budget_usd=budget,
+        )
+
+    return cfg, factory
 
 
 def key_status(provider: str, secrets: Mapping[str, str] | None = None) -> tuple[bool, str]:

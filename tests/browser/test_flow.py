@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, Page
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "data" / "demo"
@@ -119,6 +121,24 @@ def _cli_ranking(tmp_path: Path) -> list[str]:
     return [p["name"] for p in sorted(plans, key=lambda p: p["rank"])]
 
 
+@contextlib.contextmanager
+def _browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, closed afterwards."""
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _new_page(browser: Browser) -> Page:
+    """A 1400 x 1000 page with the step timeout."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(STEP_MS)
+    return page
+
+
 def _full_page_screenshot(page: Page, path: Path) -> None:
     """Streamlit scrolls inside its main block, so grow the viewport to the content first."""
     height = page.evaluate(
@@ -196,8 +216,7 @@ def test_settings_adds_an_openai_compatible_judge_to_the_jury(server: str) -> No
     ):
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(STEP_MS)
+            page = _new_page(browser)
             page.goto(f"{server}/settings")
             main = page.get_by_test_id("stMainBlockContainer")
             main.get_by_role("heading", name="OpenAI-compatible server").wait_for()
@@ -276,8 +295,7 @@ def test_a_reviewer_settles_a_critical_conflict_on_the_conflicts_page(server: st
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(STEP_MS)
+            page = _new_page(browser)
             page.goto(f"{server}/conflicts?run={run.run_id}")
             main = page.get_by_test_id("stMainBlockContainer")
             main.get_by_role("heading", name="One conflict, side by side").wait_for()
@@ -296,3 +314,44 @@ def test_a_reviewer_settles_a_critical_conflict_on_the_conflicts_page(server: st
     trail = store.resolutions(run.run_id)
     assert [(r.score, r.reviewer) for *_, r in trail] == [(2.0, "Ana")]
     assert len(store.get_run(run.run_id).escalated) == 3
+
+
+def test_a_zip_of_ten_sets_runs_on_the_batch_page_and_another_session_sees_it(
+    server: str, tmp_path: Path
+) -> None:
+    """A reviewer uploads a ZIP of 10 sets; the batch runs in the server's background, the page
+    shows it completed with its summary, and a second browser session sees the same job."""
+    import zipfile
+
+    archive = tmp_path / "sites.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for i in range(10):
+            z.write(DEMO / "northwind-audit.md", f"sites/site-{i:02d}/audit.md")
+            for plan in sorted((DEMO / "plans").glob("*.md")):
+                text = plan.read_text(encoding="utf-8") + f"\n\nFor site {i}.\n"
+                z.writestr(f"sites/site-{i:02d}/plans/{plan.name}", text)
+    with _browser() as browser:
+        page = _new_page(browser)
+        page.goto(f"{server}/batch")
+        main = page.get_by_test_id("stMainBlockContainer")
+        main.get_by_role("heading", name="Batch", exact=True).wait_for()
+        main.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+            str(archive)
+        )
+        start = main.get_by_role("button", name="Start batch")
+        sync_api.expect(start).to_be_enabled()
+        start.click()
+        main.get_by_text("Started batch").wait_for(timeout=RUN_MS)
+        main.get_by_text("Completed: 10/10 sets").wait_for(timeout=RUN_MS)
+        main.get_by_role("heading", name="Summary").wait_for()
+        main.get_by_text("Ranking consistency across 10 sets").wait_for()
+        main.get_by_role("heading", name="Open a set's run").wait_for()
+        main.get_by_text("Best plan:").first.wait_for()
+        _full_page_screenshot(page, REPO / "output" / "app-batch.png")
+
+        other = _new_page(browser)
+        other.goto(f"{server}/batch")
+        seen = other.get_by_test_id("stMainBlockContainer")
+        seen.get_by_text("Completed: 10/10 sets").wait_for()
+        picker = seen.get_by_role("combobox", name="Job")
+        sync_api.expect(picker).to_have_value(re.compile(r"^batch-.* · sites\.zip$"))
