@@ -5,12 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 from app.components import figures, tables
+from app.components.layout import page_intro
 from app.components.results import data_table, quotes, ranking_table
 from app.components.text import md_escape
 
 from a11y_judge.consensus.review import history_agreement, judges_report, resolve
 from a11y_judge.errors import A11yJudgeError
-from a11y_judge.history.store import HistoryStore, RunSummary
+from a11y_judge.history.store import HistoryStore, RunSummary, ScoreRow
 from a11y_judge.models import SEVERITIES, Conflict, Coverage, Judgment, Run
 from a11y_judge.reports.consensus_report import consensus_markdown
 
@@ -247,7 +248,7 @@ def _resolve_form(store: HistoryStore, run: Run, c: Conflict) -> None:
     st.rerun()
 
 
-def _reliability(store: HistoryStore, run: Run) -> None:
+def _reliability(store: HistoryStore, run: Run, scores: list[ScoreRow]) -> None:
     st.subheader("Judge reliability and calibration")
     st.caption(
         "Reliability is learnt from history: agreement with reviewers' resolutions (counted "
@@ -255,7 +256,7 @@ def _reliability(store: HistoryStore, run: Run) -> None:
         "cases; 1.00 is the jury's average. The strategies weigh judges by it."
     )
     names = {c.id: c.name for c in run.rubric.criteria}
-    report = judges_report(store, names)
+    report = judges_report(store, names, scores)
     if not report:
         st.info("No judgments in history yet.")
         return
@@ -273,7 +274,7 @@ def _reliability(store: HistoryStore, run: Run) -> None:
         )
 
 
-def _agreement(store: HistoryStore, run: Run) -> None:
+def _agreement(store: HistoryStore, run: Run, scores: list[ScoreRow]) -> None:
     st.subheader("Agreement")
     names = {c.id: c.name for c in run.rubric.criteria}
     st.caption(
@@ -290,7 +291,7 @@ def _agreement(store: HistoryStore, run: Run) -> None:
         st.table(
             taus.style.format({"Kendall's tau-b": "{:.3f}"}, na_rep="undefined"), hide_index=True
         )
-    overall, per = history_agreement(store)
+    overall, per = history_agreement(store, scores)
     st.markdown("**Across history**")
     st.table(
         tables.agreement_frame(overall, per, names).style.format(fmt, na_rep="undefined"),
@@ -304,13 +305,12 @@ def _agreement(store: HistoryStore, run: Run) -> None:
         st.caption("Agreement over time appears once history holds two runs with a jury.")
 
 
-st.header("Conflicts")
-st.markdown(
+page_intro(
+    "Conflicts",
     "Where the judges disagree on a plan and criterion, by how much, what the consensus engine "
-    "did about it and why — and the cases no rule should decide, for you to settle."
+    "did about it and why — and the cases no rule should decide, for you to settle.",
+    FLASH,
 )
-if flash := st.session_state.pop(FLASH, None):
-    st.success(flash)
 try:
     store = HistoryStore()
     runs = [r for r in store.list_runs() if len(r.judges) > 1]
@@ -364,5 +364,6 @@ st.download_button(
     icon=":material/download:",
     on_click="ignore",
 )
-_reliability(store, run)
-_agreement(store, run)
+scores = store.judge_scores()  # read once for reliability and agreement across history
+_reliability(store, run, scores)
+_agreement(store, run, scores)

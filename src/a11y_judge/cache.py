@@ -22,7 +22,7 @@ import diskcache
 from a11y_judge.errors import A11yJudgeError
 from a11y_judge.paths import home_dir
 
-#: Default size cap; the least recently used entries are evicted beyond it.
+#: Default size cap; the oldest stored entries are evicted beyond it.
 DEFAULT_SIZE_LIMIT = 256 * 1024 * 1024
 
 
@@ -50,7 +50,9 @@ class CacheStats:
 
 
 class JudgeCache:
-    """Cached judge replies (JSON values) with LRU eviction beyond `size_limit` bytes."""
+    """Cached judge replies (JSON values); beyond `size_limit` bytes the oldest stored go first
+    (least recently stored: a hit is a pure read, where least-recently-used wrote the access
+    time on every hit, and those writes made the slowest hits several milliseconds)."""
 
     def __init__(self, directory: Path | None = None, size_limit: int = DEFAULT_SIZE_LIMIT) -> None:
         self.directory = directory or cache_dir()
@@ -61,7 +63,7 @@ class JudgeCache:
                 str(self.directory),
                 disk=diskcache.JSONDisk,
                 size_limit=size_limit,
-                eviction_policy="least-recently-used",
+                eviction_policy="least-recently-stored",
             )
             self._cache.stats(enable=True)
         except (OSError, diskcache.Timeout) as exc:

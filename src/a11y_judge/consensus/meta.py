@@ -14,6 +14,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
+
 MIN_CASES = 5
 LENIENCY = 0.5
 CLUSTERING = 0.6
@@ -59,12 +61,16 @@ def meta_evaluate(
     for judge in sorted(set(pairs) | set(outcomes)):
         mine = pairs.get(judge, [])
         total, failed = outcomes.get(judge, (0, 0))
+        # numpy: statistics.pstdev's exact fractions took most of a second on a large history
+        own = np.fromiter((s for _, s, _ in mine), dtype=float, count=len(mine))
+        jury = np.fromiter((f for _, _, f in mine), dtype=float, count=len(mine))
+        two = len(mine) >= 2
         meta = JudgeMeta(
             judge=judge,
             cases=len(mine),
-            offset=statistics.fmean(s - f for _, s, f in mine) if mine else None,
-            spread=statistics.pstdev(s for _, s, _ in mine) if len(mine) >= 2 else None,
-            consensus_spread=statistics.pstdev(f for _, _, f in mine) if len(mine) >= 2 else None,
+            offset=float(np.mean(own - jury)) if mine else None,
+            spread=float(np.std(own)) if two else None,
+            consensus_spread=float(np.std(jury)) if two else None,
             judgments=total,
             failures=failed,
         )

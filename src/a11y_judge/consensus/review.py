@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -17,7 +18,7 @@ from a11y_judge.consensus.combine import Reliability, apply_resolutions
 from a11y_judge.consensus.meta import JudgeMeta, meta_evaluate
 from a11y_judge.consensus.reliability import learn
 from a11y_judge.errors import A11yJudgeError
-from a11y_judge.history.store import HistoryStore
+from a11y_judge.history.store import HistoryStore, ScoreRow
 from a11y_judge.models import AgreementStats, JudgeReliability, Resolution, Run, utcnow
 
 
@@ -90,36 +91,42 @@ def resolve(
 
 
 def judges_report(
-    store: HistoryStore, names: dict[str, str] | None = None
+    store: HistoryStore,
+    names: dict[str, str] | None = None,
+    rows: Sequence[ScoreRow] | None = None,
 ) -> list[tuple[JudgeReliability, JudgeMeta]]:
-    """Per judge in history: its reliability and its meta-evaluation."""
-    scores = [((s.run_id, s.plan, s.criterion), s.judge, s.score) for s in store.judge_scores()]
+    """Per judge in history: its reliability and its meta-evaluation (`rows`: the history's
+    judge scores, when the caller has read them already)."""
+    rows = store.judge_scores() if rows is None else rows
+    scores = [((s.run_id, s.plan, s.criterion), s.judge, s.score) for s in rows]
     metas = meta_evaluate(scores, store.final_scores(), store.judge_outcomes(), names)
     stored = store.reliability()
     return [(stored.get(m.judge, JudgeReliability(judge=m.judge)), m) for m in metas]
 
 
-def history_agreement(store: HistoryStore) -> tuple[AgreementStats, dict[str, AgreementStats]]:
+def history_agreement(
+    store: HistoryStore, rows: Sequence[ScoreRow] | None = None
+) -> tuple[AgreementStats, dict[str, AgreementStats]]:
     """Agreement over every item in history: overall and per criterion."""
-    rows = store.judge_scores()
-    judges = sorted({r.judge for r in rows})
+    rows = store.judge_scores() if rows is None else rows
+    judges = {j: i for i, j in enumerate(sorted({r.judge for r in rows}))}
     by_criterion: dict[str, dict[tuple[str, str], None]] = defaultdict(dict)
     for r in rows:
         by_criterion[r.criterion][(r.run_id, r.plan)] = None  # ordered, no repeats
-    cells = {(r.judge, r.run_id, r.plan, r.criterion): r.score for r in rows}
-
-    def matrix(items: list[tuple[str, str, str]]) -> np.ndarray:
-        data = np.full((len(judges), len(items)), np.nan)
-        for i, judge in enumerate(judges):
-            for k, (run_id, plan, criterion) in enumerate(items):
-                value = cells.get((judge, run_id, plan, criterion))
-                if value is not None:
-                    data[i, k] = value
-        return data
-
-    every = [(run, plan, c) for c, items in by_criterion.items() for run, plan in items]
-    per = {
-        c: stats.summary(matrix([(run, plan, c) for run, plan in items]))
-        for c, items in sorted(by_criterion.items())
-    }
-    return stats.summary(matrix(every)), per
+    # one column per item, grouped by criterion (each criterion a contiguous block)
+    column: dict[tuple[str, str, str], int] = {}
+    blocks: dict[str, tuple[int, int]] = {}
+    for c, items in by_criterion.items():
+        first = len(column)
+        for run_id, plan in items:
+            column[(run_id, plan, c)] = len(column)
+        blocks[c] = (first, len(column))
+    data = np.full((len(judges), len(column)), np.nan)
+    if rows:
+        at_row = np.fromiter((judges[r.judge] for r in rows), dtype=np.intp, count=len(rows))
+        at_col = np.fromiter(
+            (column[(r.run_id, r.plan, r.criterion)] for r in rows), dtype=np.intp, count=len(rows)
+        )
+        data[at_row, at_col] = [r.score for r in rows]
+    per = {c: stats.summary(data[:, lo:hi]) for c, (lo, hi) in sorted(blocks.items())}
+    return stats.summary(data), per
