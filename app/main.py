@@ -11,6 +11,8 @@ APP_DIR = Path(__file__).resolve().parent
 if str(APP_DIR.parent) not in sys.path:  # make `app.components` importable from the pages
     sys.path.insert(0, str(APP_DIR.parent))
 
+from a11y_judge.errors import A11yJudgeError  # noqa: E402
+from a11y_judge.monitoring import exporter  # noqa: E402
 from app.components.sidebar import render_sidebar  # noqa: E402
 
 st.set_page_config(page_title="A11y Judge", page_icon=":material/balance:", layout="wide")
@@ -26,6 +28,7 @@ page = st.navigation(
         st.Page(APP_DIR / "views" / "history.py", title="History", icon=":material/history:"),
         st.Page(APP_DIR / "views" / "conflicts.py", title="Conflicts", icon=":material/balance:"),
         st.Page(APP_DIR / "views" / "batch.py", title="Batch", icon=":material/stacks:"),
+        st.Page(APP_DIR / "views" / "performance.py", title="Performance", icon=":material/speed:"),
         st.Page(APP_DIR / "views" / "settings.py", title="Settings", icon=":material/settings:"),
     ]
 )
@@ -35,4 +38,8 @@ st.caption(
     "on a weighted rubric. Every run is kept in history."
 )
 render_sidebar()
+try:  # the opt-in metrics endpoint, once per server process
+    exporter.start_if_configured()
+except A11yJudgeError as exc:
+    st.error(str(exc))
 page.run()

@@ -10,6 +10,7 @@ from pathlib import Path
 import streamlit as st
 from app.components import batch_tables
 from app.components.jury import choose_judges, choose_weights
+from app.components.layout import page_intro
 from app.components.llm_settings import session_batch
 from app.components.results import render_results
 from app.components.tables import agreement_frame
@@ -271,14 +272,13 @@ def _job(job_id: str) -> None:
     _open_set(job, runs)
 
 
-st.header("Batch")
-st.markdown(
+page_intro(
+    "Batch",
     "Judge many audits, each with its plans, in the background of this server: closing the tab "
     "does not stop a batch, any browser session sees its progress, and a batch cut short "
-    "(cancelled, or the server restarted) resumes without asking any provider twice."
+    "(cancelled, or the server restarted) resumes without asking any provider twice.",
+    FLASH,
 )
-if flash := st.session_state.pop(FLASH, None):
-    st.success(flash)
 
 try:
     jobs = JobStore().jobs()

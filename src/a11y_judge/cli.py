@@ -33,6 +33,7 @@ from a11y_judge.models import (
     Run,
     utcnow,
 )
+from a11y_judge.monitoring import exporter
 from a11y_judge.paths import data_dir
 from a11y_judge.reports.batch_report import batch_csv, batch_json, batch_markdown
 from a11y_judge.reports.csv_report import to_csv
@@ -720,6 +721,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "batch": _batch,
     }
     try:
+        if args.command in ("evaluate", "batch") and (port := exporter.start_if_configured()):
+            print(f"metrics: http://0.0.0.0:{port}/metrics", file=sys.stderr)
         return handlers[args.command](args)
     except A11yJudgeError as exc:
         print(f"error: {exc}", file=sys.stderr)

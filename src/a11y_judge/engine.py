@@ -22,6 +22,8 @@ from a11y_judge.models import (
     RunStatus,
     utcnow,
 )
+from a11y_judge.monitoring import exporter
+from a11y_judge.monitoring.sampler import ResourceSampler
 from a11y_judge.parallel import discard_pool, process_pool, usable_cores
 
 #: Called after each judgment: (done, total, judgment).
@@ -124,103 +126,109 @@ def evaluate(
             f"judge {', '.join(twice)} is listed twice", hint="List each judge once"
         )
     start = time.perf_counter()
-    tasks = [(j, p) for p in plans for j in judges]
-    workers = usable_cores() if processes is None else processes
-    pooled = {
-        i
-        for i, (j, _p) in enumerate(tasks)
-        if getattr(j, "cpu_bound", False) and workers > 1 and len(plans) >= pool_from
-    }
-    threaded = [i for i in range(len(tasks)) if i not in pooled]
-    if max_workers is None:
-        max_workers = _pool_size([j for i, (j, _p) in enumerate(tasks) if i in threaded] or judges)
-    by_task: dict[int, Judgment] = {}
-    cancelled = ""
-    threads = ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(tasks), 64)))
-    futures: dict[Future[list[Judgment]], list[int]] = {}
-    try:
-        for chunk in _chunks(sorted(pooled), tasks, workers):
-            judge = tasks[chunk[0]][0]
-            plans_of = [tasks[i][1] for i in chunk]
-            futures[process_pool(workers).submit(_judge_chunk, judge, audit, plans_of, rubric)] = (
-                chunk
+    with ResourceSampler() as sampler:  # CPU and memory while the run works
+        tasks = [(j, p) for p in plans for j in judges]
+        workers = usable_cores() if processes is None else processes
+        pooled = {
+            i
+            for i, (j, _p) in enumerate(tasks)
+            if getattr(j, "cpu_bound", False) and workers > 1 and len(plans) >= pool_from
+        }
+        threaded = [i for i in range(len(tasks)) if i not in pooled]
+        if max_workers is None:
+            max_workers = _pool_size(
+                [j for i, (j, _p) in enumerate(tasks) if i in threaded] or judges
             )
-        for i in threaded:
-            judge, plan = tasks[i]
-            futures[threads.submit(_judge_chunk, judge, audit, [plan], rubric)] = [i]
-        pending = set(futures)
-        said = ""
-        while pending:
-            try:
-                done_now, _ = wait(pending, NOTICE_POLL_S, return_when=FIRST_COMPLETED)
-                for fut in done_now:
-                    pending.discard(fut)
-                    indices = futures[fut]
-                    got = _collect(fut, indices, tasks, audit, rubric, cancelled)
-                    by_task.update(zip(indices, got, strict=True))  # kept before reporting
-                    if progress is not None:
-                        for k, judgment in enumerate(got):
-                            progress(len(by_task) - len(got) + k + 1, len(tasks), judgment)
-                if notice is not None and (now := _notices(judges)) != said:
-                    said = now
-                    notice(now)
-            except KeyboardInterrupt:
-                if cancelled:  # twice: stop waiting for the requests still in flight
-                    break
-                cancelled = "cancelled by the user"
-                _cancel(judges, cancelled, futures)
-            except BaseException:  # the caller stopped us (a Streamlit page stop): let go
-                cancelled = "the run was stopped"
-                _cancel(judges, cancelled, futures)
-                raise
-        for i in range(len(tasks)):
-            if i not in by_task:
-                by_task[i] = _stopped(tasks[i], cancelled or "stopped")
-    finally:
-        threads.shutdown(wait=not cancelled, cancel_futures=True)
-    judgments = [by_task[i] for i in range(len(tasks))]
-    jury = verdict(audit, list(plans), judgments, rubric, reliability)
-    infos = []
-    for judge in judges:
-        mine = [j for j in judgments if j.judge_id == judge.id]
-        failures = sum(1 for j in mine if j.status != "ok")
-        infos.append(
-            JudgeInfo(
-                id=judge.id,
-                provider=judge.provider,
-                model=judge.model,
-                calls=len(mine),
-                cache_hits=sum(1 for j in mine if j.cache_hit),
-                failures=failures,
-                status="ok"
-                if failures == 0
-                else ("failed" if failures == len(mine) else "partial"),
+        by_task: dict[int, Judgment] = {}
+        cancelled = ""
+        threads = ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(tasks), 64)))
+        futures: dict[Future[list[Judgment]], list[int]] = {}
+        try:
+            for chunk in _chunks(sorted(pooled), tasks, workers):
+                judge = tasks[chunk[0]][0]
+                plans_of = [tasks[i][1] for i in chunk]
+                futures[
+                    process_pool(workers).submit(_judge_chunk, judge, audit, plans_of, rubric)
+                ] = chunk
+            for i in threaded:
+                judge, plan = tasks[i]
+                futures[threads.submit(_judge_chunk, judge, audit, [plan], rubric)] = [i]
+            pending = set(futures)
+            said = ""
+            while pending:
+                try:
+                    done_now, _ = wait(pending, NOTICE_POLL_S, return_when=FIRST_COMPLETED)
+                    for fut in done_now:
+                        pending.discard(fut)
+                        indices = futures[fut]
+                        got = _collect(fut, indices, tasks, audit, rubric, cancelled)
+                        by_task.update(zip(indices, got, strict=True))  # kept before reporting
+                        for judgment in got:
+                            exporter.observe(judgment)
+                        if progress is not None:
+                            for k, judgment in enumerate(got):
+                                progress(len(by_task) - len(got) + k + 1, len(tasks), judgment)
+                    if notice is not None and (now := _notices(judges)) != said:
+                        said = now
+                        notice(now)
+                except KeyboardInterrupt:
+                    if cancelled:  # twice: stop waiting for the requests still in flight
+                        break
+                    cancelled = "cancelled by the user"
+                    _cancel(judges, cancelled, futures)
+                except BaseException:  # the caller stopped us (a Streamlit page stop): let go
+                    cancelled = "the run was stopped"
+                    _cancel(judges, cancelled, futures)
+                    raise
+            for i in range(len(tasks)):
+                if i not in by_task:
+                    by_task[i] = _stopped(tasks[i], cancelled or "stopped")
+        finally:
+            threads.shutdown(wait=not cancelled, cancel_futures=True)
+        judgments = [by_task[i] for i in range(len(tasks))]
+        jury = verdict(audit, list(plans), judgments, rubric, reliability)
+        infos = []
+        for judge in judges:
+            mine = [j for j in judgments if j.judge_id == judge.id]
+            failures = sum(1 for j in mine if j.status != "ok")
+            infos.append(
+                JudgeInfo(
+                    id=judge.id,
+                    provider=judge.provider,
+                    model=judge.model,
+                    calls=len(mine),
+                    cache_hits=sum(1 for j in mine if j.cache_hit),
+                    failures=failures,
+                    status="ok"
+                    if failures == 0
+                    else ("failed" if failures == len(mine) else "partial"),
+                )
             )
+        ranked = jury.results
+        status: RunStatus = "ok"
+        if any(j.status != "ok" for j in judgments):
+            status = "partial" if any(r.score is not None for r in ranked) else "failed"
+        run = Run(
+            run_id=new_run_id(),
+            status=status,
+            rubric=rubric,
+            audit=audit,
+            plans=list(plans),
+            judges=infos,
+            results=ranked,
+            judgments=judgments,
+            conflicts=jury.conflicts,
+            plan_conflicts=jury.plan_conflicts,
+            rank_conflict=jury.rank_conflict,
+            agreement=jury.agreement,
+            duration_ms=(time.perf_counter() - start) * 1000,
+            error=_failure_summary(judges, judgments),
+            stats=_stats(judges, judgments),
+            resources=sampler.stop(),
         )
-    ranked = jury.results
-    status: RunStatus = "ok"
-    if any(j.status != "ok" for j in judgments):
-        status = "partial" if any(r.score is not None for r in ranked) else "failed"
-    run = Run(
-        run_id=new_run_id(),
-        status=status,
-        rubric=rubric,
-        audit=audit,
-        plans=list(plans),
-        judges=infos,
-        results=ranked,
-        judgments=judgments,
-        conflicts=jury.conflicts,
-        plan_conflicts=jury.plan_conflicts,
-        rank_conflict=jury.rank_conflict,
-        agreement=jury.agreement,
-        duration_ms=(time.perf_counter() - start) * 1000,
-        error=_failure_summary(judges, judgments),
-        stats=_stats(judges, judgments),
-    )
-    if cancelled:
-        raise RunCancelledError(run)
-    return run
+        if cancelled:
+            raise RunCancelledError(run)
+        return run
 
 
 def _collect(

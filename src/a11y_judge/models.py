@@ -413,6 +413,9 @@ class EndpointStats(BaseModel):
     malformed: int = Field(default=0, description="Replies that were not parseable JSON")
     breaker_opened: int = Field(default=0, description="Times the circuit breaker opened")
     waited_s: float = Field(default=0.0, description="Seconds judgments waited on it, summed")
+    slot_wait_s: float = Field(
+        default=0.0, description="Seconds requests waited for a free concurrency slot, summed"
+    )
 
     def summary(self) -> str:
         """One line: requests, what went wrong, concurrency, breaker."""
@@ -428,6 +431,20 @@ class EndpointStats(BaseModel):
                 f"{self.waited_s:.0f} s in all"
             )
         return line
+
+
+class ResourceUsage(BaseModel):
+    """What a run or batch used while it worked, sampled (monitoring/sampler.py): CPU % of one
+    core (this process and its worker processes), resident memory, the queue for batches."""
+
+    wall_s: float = 0.0
+    samples: int = 0
+    cpu_pct_mean: float | None = None
+    cpu_pct_max: float | None = None
+    rss_mb_mean: float | None = None
+    rss_mb_max: float | None = None
+    queue_max: int | None = Field(default=None, description="Batch: most sets + requests owed")
+    sampler_cpu_s: float = Field(default=0.0, description="CPU the sampler itself used")
 
 
 class RunStats(BaseModel):
@@ -468,6 +485,7 @@ class Run(BaseModel):
     agreement: Agreement = Field(default_factory=Agreement)
     duration_ms: float = 0.0
     error: str | None = None
+    resources: ResourceUsage | None = None
     stats: RunStats = Field(default_factory=lambda: RunStats())
 
     def unaddressed(self) -> list[tuple[Finding, list[str]]]:

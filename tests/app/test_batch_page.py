@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from apptest import frame, no_exception, on, texts
 from streamlit.testing.v1 import AppTest
 
 from a11y_judge.batch import service
@@ -32,22 +33,7 @@ def make_sets(root: Path, names: list[str]) -> Path:
 
 
 def on_batch() -> AppTest:
-    at = AppTest.from_file(str(MAIN), default_timeout=60)
-    at.run()
-    return at.switch_page(BATCH).run()
-
-
-def texts(elements: object) -> str:
-    return "\n".join(str(e.value) for e in elements)  # type: ignore[attr-defined]
-
-
-def frame(at: AppTest, column: str):  # type: ignore[no-untyped-def]
-    """The first table that has this column."""
-    return next(d.value for d in at.dataframe if column in d.value.columns)
-
-
-def no_exception(at: AppTest) -> None:
-    assert not at.exception, [e.message for e in at.exception]
+    return on(BATCH)
 
 
 def wait_done(job_id: str) -> None:

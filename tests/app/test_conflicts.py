@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from apptest import no_exception, on, texts
 
 from a11y_judge.consensus.review import record_run
 from a11y_judge.engine import evaluate
@@ -47,22 +47,6 @@ def jury_run(demo_dir: Path) -> Run:
             demo_dir,
             ["offline", f"openai-compatible:strict@{url}", f"openai-compatible:lenient@{url}"],
         )
-
-
-def on(page: str, query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(str(MAIN), default_timeout=TIMEOUT)
-    if query:
-        at.query_params.update(query)
-    at.run()
-    return at.switch_page(page).run()
-
-
-def no_exception(at: AppTest) -> None:
-    assert not at.exception, [e.message for e in at.exception]
-
-
-def texts(elements: object) -> str:
-    return "\n".join(str(e.value) for e in elements)  # type: ignore[attr-defined]
 
 
 def by_label(elements: object, label: str):  # type: ignore[no-untyped-def]

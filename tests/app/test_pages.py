@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from apptest import no_exception, texts
 from streamlit.testing.v1 import AppTest
 
 from a11y_judge.engine import evaluate
@@ -19,6 +20,14 @@ MAIN = REPO / "app" / "main.py"
 EVALUATE = "views/evaluate.py"
 HISTORY = "views/history.py"
 SETTINGS = "views/settings.py"
+EVERY_PAGE = [
+    EVALUATE,
+    HISTORY,
+    "views/conflicts.py",
+    "views/batch.py",
+    "views/performance.py",
+    SETTINGS,
+]
 WINNER = "northwind-phased-roadmap"
 TIMEOUT = 60
 
@@ -49,18 +58,10 @@ def on(page: str) -> AppTest:
     return at.switch_page(page).run()
 
 
-def no_exception(at: AppTest) -> None:
-    assert not at.exception, [e.message for e in at.exception]
-
-
-def texts(elements: object) -> str:
-    return "\n".join(str(e.value) for e in elements)  # type: ignore[attr-defined]
-
-
 # ---------------------------------------------------------------- every page renders
 
 
-@pytest.mark.parametrize("page", [EVALUATE, HISTORY, SETTINGS])
+@pytest.mark.parametrize("page", EVERY_PAGE)
 def test_page_renders_on_empty_history(page: str) -> None:
     at = on(page)
     no_exception(at)
@@ -80,7 +81,7 @@ def test_history_empty_points_to_evaluate() -> None:
     assert not at.dataframe and not at.table and not at.metric
 
 
-@pytest.mark.parametrize("page", [EVALUATE, HISTORY, SETTINGS])
+@pytest.mark.parametrize("page", EVERY_PAGE)
 def test_page_renders_on_populated_history(page: str, populated: list[Run]) -> None:
     at = on(page)
     no_exception(at)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from app.components import llm_settings as ls
+from apptest import no_exception, texts
 from streamlit.testing.v1 import AppTest
 
 from a11y_judge.credentials import BASE_URL_VARS, KEY_VARS
@@ -77,14 +78,6 @@ def closed_port_url() -> str:
 def on(page: str) -> AppTest:
     at = AppTest.from_file(str(MAIN), default_timeout=TIMEOUT).run()
     return at.switch_page(page).run()
-
-
-def no_exception(at: AppTest) -> None:
-    assert not at.exception, [e.message for e in at.exception]
-
-
-def texts(elements: object) -> str:
-    return "\n".join(str(e.value) for e in elements)  # type: ignore[attr-defined]
 
 
 def everything(at: AppTest) -> str:

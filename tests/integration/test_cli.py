@@ -72,8 +72,11 @@ def test_evaluate_json_document_has_exactly_the_documented_keys(
         "plan_conflicts",
         "rank_conflict",
         "agreement",
+        "resources",
     }
     assert doc["status"] == "ok"
+    used = doc["resources"]  # sampled while the run worked
+    assert used["samples"] >= 1 and used["wall_s"] > 0 and used["rss_mb_max"] > 20
     assert set(doc["rubric"]) == {"criteria"}
     assert {c["id"] for c in doc["rubric"]["criteria"]} == CRITERIA
     for c in doc["rubric"]["criteria"]:

@@ -671,6 +671,14 @@ def test_m002_migrates_a_database_that_already_holds_a_run(
         assert scores == {c: s["score"] for c, s in old["judgments"][0]["scores"].items()}
         assert db.execute("SELECT provisional FROM results").fetchone()[0] == 0
         assert tuple(db.execute("SELECT n_escalated, alpha FROM runs").fetchone()) == (0, None)
+        # m007: the run's wall time and judgments in run_metrics (never sampled: no CPU)
+        metrics = db.execute("SELECT wall_s, judgments, cpu_pct_mean FROM run_metrics").fetchone()
+        duration = db.execute("SELECT duration_ms FROM runs").fetchone()[0]
+        assert tuple(metrics) == (duration / 1000, 1, None)
+        # m008: the document moved out of the runs table
+        columns = {r[1] for r in db.execute("PRAGMA table_info(runs)")}
+        assert "document_json" not in columns
+        assert db.execute("SELECT COUNT(*) FROM run_bodies").fetchone()[0] == 1
         assert migrate(db) == []  # nothing left to apply
     finally:
         db.close()

@@ -27,11 +27,13 @@ from a11y_judge.consensus.review import refresh_reliability, reliability_weights
 from a11y_judge.engine import evaluate
 from a11y_judge.errors import A11yJudgeError
 from a11y_judge.history.jobs import JobStore
+from a11y_judge.history.metrics import MetricsStore
 from a11y_judge.ingest import read_audit, read_plans
 from a11y_judge.judges import create_judge
 from a11y_judge.judges.base import Judge
 from a11y_judge.judges.settings import JudgeSettings
 from a11y_judge.models import BatchItem, BatchJob, BatchSettings, Judgment, Rubric
+from a11y_judge.monitoring.sampler import ResourceSampler
 from a11y_judge.parallel import usable_cores
 from a11y_judge.rubric import load_rubric
 
@@ -90,6 +92,7 @@ class BatchProcessor:
         self._counts: dict[int, tuple[int, int]] = {}  # set position -> (judged, judgments)
         self._reliability: Reliability = {}
         self._interrupted = False
+        self._claimed = 0
 
     def cancel(self, reason: str = "the batch was cancelled") -> None:
         """Stop claiming sets and end every wait of the sets in flight."""
@@ -119,7 +122,9 @@ class BatchProcessor:
                 connect = getattr(judge, "connect", None)
                 if connect is not None:
                     connect()
-            self._loop(cfg, rubric)
+            with ResourceSampler(queue=self._queued) as sampler:
+                self._loop(cfg, rubric)
+            MetricsStore(store).save_job(self.job_id, self._claimed, sampler.stop())
         finally:
             if previous is not None:
                 signal.signal(signal.SIGINT, previous)
@@ -130,6 +135,11 @@ class BatchProcessor:
         if self._interrupted:
             raise KeyboardInterrupt  # the job is cancelled and resumable; the CLI exits 130
         return done
+
+    def _queued(self) -> int:
+        """LLM requests the sets in flight still owe (the batch's queue)."""
+        with self._owed_lock:
+            return sum(self._owed.values())
 
     def _on_sigint(self, signum: int, frame: object) -> None:
         """Ctrl-C: the claiming loop cancels the job cleanly (a handler that raised could
@@ -158,6 +168,7 @@ class BatchProcessor:
                         with self._owed_lock:
                             self._owed[item.position] = len(item.plans) * self._llm_judges()
                         running.add(pool.submit(self._set, item, rubric))
+                        self._claimed += 1
                     if not running:
                         break
                     done, running = wait(running, LOOK_S, return_when=FIRST_COMPLETED)

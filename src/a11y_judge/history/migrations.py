@@ -217,6 +217,76 @@ def m006_batch_jobs(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m007_metrics(db: sqlite3.Connection) -> None:
+    """Per-run and per-batch performance (wall time, CPU, memory, time waiting for a slot) and
+    `make bench` results, so the Performance page can chart them. Runs recorded before get
+    their wall time and usage from the runs table (no CPU or memory: never sampled)."""
+    db.executescript(
+        """
+        CREATE TABLE run_metrics (
+            run_id TEXT PRIMARY KEY REFERENCES runs(run_id) ON DELETE CASCADE,
+            wall_s REAL NOT NULL,
+            judgments INTEGER NOT NULL,
+            samples INTEGER NOT NULL DEFAULT 0,
+            cpu_pct_mean REAL,
+            cpu_pct_max REAL,
+            rss_mb_mean REAL,
+            rss_mb_max REAL,
+            slot_wait_s REAL NOT NULL DEFAULT 0,
+            request_s REAL NOT NULL DEFAULT 0
+        );
+        CREATE TABLE job_metrics (
+            job_id TEXT PRIMARY KEY REFERENCES batch_jobs(job_id) ON DELETE CASCADE,
+            recorded_at TEXT NOT NULL,
+            wall_s REAL NOT NULL,
+            sets INTEGER NOT NULL,
+            samples INTEGER NOT NULL DEFAULT 0,
+            cpu_pct_mean REAL,
+            cpu_pct_max REAL,
+            rss_mb_mean REAL,
+            rss_mb_max REAL,
+            queue_max INTEGER
+        );
+        CREATE TABLE bench_results (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            recorded_at TEXT NOT NULL,
+            git_commit TEXT NOT NULL,
+            name TEXT NOT NULL,
+            value REAL NOT NULL,
+            unit TEXT NOT NULL,
+            goal TEXT NOT NULL,
+            ratio REAL,
+            meets INTEGER
+        );
+        CREATE INDEX bench_results_name ON bench_results(name, recorded_at);
+        INSERT INTO run_metrics (run_id, wall_s, judgments, request_s)
+            SELECT r.run_id, r.duration_ms / 1000.0,
+                   (SELECT COUNT(*) FROM judgments j WHERE j.run_id = r.run_id),
+                   (SELECT COALESCE(SUM(j.latency_ms), 0) / 1000.0 FROM judgments j
+                    WHERE j.run_id = r.run_id AND j.cache_hit = 0 AND j.provider != 'offline')
+            FROM runs r;
+        """
+    )
+
+
+@migration
+def m008_run_bodies(db: sqlite3.Connection) -> None:
+    """Each run's full document in a table of its own: in the runs table it sat in the middle
+    of every row, so listing runs (History, Conflicts, Performance) read through megabytes of
+    overflow pages to reach the columns added after it."""
+    db.executescript(
+        """
+        CREATE TABLE run_bodies (
+            run_id TEXT PRIMARY KEY REFERENCES runs(run_id) ON DELETE CASCADE,
+            document_json TEXT NOT NULL
+        );
+        INSERT INTO run_bodies (run_id, document_json) SELECT run_id, document_json FROM runs;
+        ALTER TABLE runs DROP COLUMN document_json;
+        """
+    )
+
+
 def migrate(db: sqlite3.Connection) -> list[str]:
     """Apply pending migrations in order, each in its own transaction; returns their names."""
     db.execute(

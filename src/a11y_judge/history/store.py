@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from a11y_judge.errors import HistoryError, RunNotFoundError
+from a11y_judge.history.metrics import write_run_metrics
 from a11y_judge.history.migrations import migrate
 from a11y_judge.models import (
     AuditReport,
@@ -129,9 +130,9 @@ class HistoryStore:
             db.execute(
                 "INSERT INTO runs (run_id, created_at, status, audit_name, audit_hash, n_findings,"
                 " n_plans, judges, rubric_version, rubric_json, winner, winner_score, duration_ms,"
-                " error, document_json, llm_calls, cache_hits, cache_misses, input_tokens,"
+                " error, llm_calls, cache_hits, cache_misses, input_tokens,"
                 " output_tokens, cost_usd, n_escalated, alpha, icc)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     run.run_id,
                     run.created_at.isoformat(),
@@ -147,7 +148,6 @@ class HistoryStore:
                     winner.score if winner else None,
                     run.duration_ms,
                     run.error,
-                    doc,
                     run.stats.calls,
                     run.stats.cache_hits,
                     run.stats.cache_misses,
@@ -159,6 +159,7 @@ class HistoryStore:
                     run.agreement.overall.icc,
                 ),
             )
+            db.execute("INSERT INTO run_bodies VALUES (?, ?)", (run.run_id, doc))
             db.execute(
                 "INSERT INTO run_documents VALUES (?, ?, 'audit', ?, 0)",
                 (run.run_id, run.audit.content_hash, run.audit.name),
@@ -168,6 +169,7 @@ class HistoryStore:
                 [(run.run_id, p.content_hash, p.name, i) for i, p in enumerate(run.plans)],
             )
             self._write_results(db, run)
+            write_run_metrics(db, run)
             db.executemany(
                 "INSERT INTO judgments (run_id, judge_id, plan_name, status, latency_ms, error,"
                 " body_json, provider, model, prompt_version, input_tokens, output_tokens,"
@@ -279,10 +281,11 @@ class HistoryStore:
                 ),
             )
             db.execute(
-                "UPDATE runs SET document_json = ?, winner = ?, winner_score = ?, n_escalated = ?"
-                " WHERE run_id = ?",
+                "UPDATE run_bodies SET document_json = ? WHERE run_id = ?", (doc, run.run_id)
+            )
+            db.execute(
+                "UPDATE runs SET winner = ?, winner_score = ?, n_escalated = ? WHERE run_id = ?",
                 (
-                    doc,
                     winner.name if winner else None,
                     winner.score if winner else None,
                     len(run.escalated),
@@ -349,8 +352,9 @@ class HistoryStore:
     def judge_scores(self) -> list[ScoreRow]:
         """Every judge's every score, for reliability and meta-evaluation."""
         with self._connect() as db:
+            db.row_factory = None  # plain tuples: a large history reads several times faster
             return [
-                ScoreRow(r[0], r[1], r[2], r[3], r[4])
+                ScoreRow(*r)
                 for r in db.execute(
                     "SELECT run_id, plan_name, criterion, judge_id, score FROM judge_scores"
                 )
@@ -416,7 +420,7 @@ class HistoryStore:
         """Reopen a stored run, documents' text included."""
         with self._connect() as db:
             row = db.execute(
-                "SELECT document_json FROM runs WHERE run_id = ?", (run_id,)
+                "SELECT document_json FROM run_bodies WHERE run_id = ?", (run_id,)
             ).fetchone()
             if row is None:
                 raise RunNotFoundError(

@@ -58,6 +58,7 @@ def run_document(run: Run) -> dict[str, Any]:
         "plan_conflicts": [c.model_dump(mode="json") for c in run.plan_conflicts],
         "rank_conflict": run.rank_conflict.model_dump(mode="json") if run.rank_conflict else None,
         "agreement": run.agreement.model_dump(mode="json"),
+        "resources": run.resources.model_dump(mode="json") if run.resources else None,
     }
 
 

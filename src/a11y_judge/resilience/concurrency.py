@@ -35,6 +35,7 @@ class AdaptiveConcurrency:
         self._retries: deque[object] = deque()
         self._fresh: deque[object] = deque()
         self._cond = threading.Condition()
+        self.slot_wait_s = 0.0  # seconds requests waited for a free slot, summed
 
     @contextmanager
     def slot(
@@ -48,6 +49,7 @@ class AdaptiveConcurrency:
         """
         ticket = object()
         queue = self._retries if retry else self._fresh
+        asked = time.monotonic()
         with self._cond:
             queue.append(ticket)
             try:
@@ -61,6 +63,7 @@ class AdaptiveConcurrency:
                 raise
             queue.popleft()
             self.in_flight += 1
+            self.slot_wait_s += time.monotonic() - asked
             self._cond.notify_all()  # the next in line may take a free slot too
         try:
             yield

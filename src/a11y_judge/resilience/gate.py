@@ -73,4 +73,5 @@ class ProviderGate:
                 malformed=self.malformed,
                 breaker_opened=self.breaker.times_opened,
                 waited_s=round(self.breaker.waited_s, 3),
+                slot_wait_s=round(self.limit.slot_wait_s, 3),
             )
