@@ -20,6 +20,13 @@
   against a plain sequential loop over the same calls (goal: >= 15x faster) and the ideal
   ceil(calls / 16) x 0.5 s (goal: within 1.1x); an offline-only `batch run` against the
   end-to-end offline rate.
+- Cache hit: p50/p99 of an LLM judgment served from the reply cache (goal: p99 <= 2 ms).
+- Every page with 20,000 judgments in history (synthetic: copies of a real offline run carrying
+  LLM-shaped judgments), AppTest median (goal: <= 1 s); the resource sampler's own CPU (goal:
+  < 1% of one core); a real `streamlit run`'s resident memory once Chromium has loaded the first
+  page (goal: <= 250 MiB).
+- At the end, one table of every figure with its goal, ratio and verdict, recorded in the
+  history of $A11Y_JUDGE_HOME for the Performance page.
 - Fault storm: 96 plans x 1 LLM judge, 16 in flight, against the fake endpoint (1 s per reply)
   answering 20% 429 + 10% 500 + 10% truncated JSON, 3 seeds: valid / failed / garbage
   judgments, requests sent, wall time against the same run without faults (goal: 96 of 96
@@ -50,9 +57,28 @@ from a11y_judge.rubric import load_rubric
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+from a11y_judge.history.metrics import BenchResult  # noqa: E402
 from fakes.llm_server import FakeLLMServer, constant_responder  # noqa: E402
 from fakes.plans import distinct_copies  # noqa: E402
 from fakes.storm import SCORE, Storm  # noqa: E402
+
+#: Every figure with a goal (or printed for reference), in the order measured: the table at the
+#: end, and what is recorded in history for the Performance page.
+RESULTS: list[BenchResult] = []
+#: The user's history (the bench points A11Y_JUDGE_HOME at temporary folders while it works).
+USER_HOME = os.environ.get("A11Y_JUDGE_HOME") or str(Path.cwd() / "data")
+
+
+def record(
+    name: str,
+    value: float,
+    unit: str,
+    goal: str,
+    ratio: float | None = None,
+    meets: bool | None = None,
+) -> None:
+    RESULTS.append(BenchResult(name, round(value, 4), unit, goal, ratio and round(ratio, 3), meets))
+
 
 DEMO = ROOT / "data" / "demo"
 LABELLED = ROOT / "tests" / "labelled" / "coverage"
@@ -80,6 +106,14 @@ def coverage_quality() -> None:
         sets = score_sets(folder)
         total = sum(sets.values(), Scores())
         ok = total.f1 >= F1_GOAL and min(total.precision, total.recall) >= PR_GOAL
+        record(
+            f"coverage F1, {label} set",
+            total.f1,
+            "F1",
+            f">= {F1_GOAL}, P and R >= {PR_GOAL}",
+            total.f1 / F1_GOAL,
+            ok,
+        )
         confusion = total.confusion()
         print(
             f"  {label:<9} {len(sets)} audits, {len(total.cells)} cells: precision "
@@ -108,6 +142,9 @@ def _shared_pair() -> None:
     states = judgment.coverage.states()
     agree = sum(states[fid] == label for fid, (label, _why) in LABELS.items())
     addressed = sum(states[fid] == "addressed" for fid in LABELS)
+    record(
+        "shared pair: findings addressed", addressed, "of 10", ">= 9", addressed / 9, addressed >= 9
+    )
     print(
         f"  shared pair (0GiS0 AI audit as a plan vs its Pa11y JSON): {addressed}/{len(LABELS)} "
         f"addressed, {agree}/{len(LABELS)} labels agree (goal >= 9 of 10: "
@@ -199,6 +236,16 @@ def end_to_end_throughput(repeats: int = 3) -> float:
             )
             if not one:
                 best = rate
+                record(
+                    f"evaluate --json end to end, {cores} cores",
+                    rate,
+                    "plans/s",
+                    f">= {GOAL_PER_SECOND:.0f}/s",
+                    rate / GOAL_PER_SECOND,
+                    rate >= GOAL_PER_SECOND,
+                )
+            else:
+                record("evaluate --json end to end, 1 core", rate, "plans/s", "(reference)")
     return best
 
 
@@ -258,6 +305,14 @@ def page_render_times(repeats: int = 5) -> None:
                     raise SystemExit(f"{label} page raised: {at.exception}")
             median = statistics.median(times)
             verdict = "meets" if median <= PAGE_GOAL_S else "MISSES"
+            record(
+                f"{label} page render, {HISTORY_RUNS} runs",
+                median,
+                "s",
+                f"<= {PAGE_GOAL_S:.0f} s",
+                median / PAGE_GOAL_S,
+                median <= PAGE_GOAL_S,
+            )
             print(
                 f"  {label:<9} {median:6.3f} s  (goal <= {PAGE_GOAL_S:.0f} s: ratio "
                 f"{median / PAGE_GOAL_S:.2f}, {verdict})"
@@ -295,6 +350,14 @@ def llm_jury_throughput() -> None:
     calls = LLM_PLANS * len(specs)
     ideal = math.ceil(calls / LLM_CONCURRENCY) * LLM_LATENCY_S
     ratio = first_s / ideal
+    record(
+        "LLM jury vs ideal",
+        first_s,
+        "s",
+        f"<= {LLM_GOAL_RATIO} x ideal {ideal:.2f} s",
+        ratio,
+        ratio <= LLM_GOAL_RATIO and first.status == "ok",
+    )
     print(
         f"LLM jury ({LLM_PLANS} plans x {len(specs)} judges, fake endpoint {LLM_LATENCY_S} s, "
         f"{LLM_CONCURRENCY} in flight)"
@@ -306,6 +369,14 @@ def llm_jury_throughput() -> None:
     )
     cached = second_s / first_s
     ok = second_req == 0 and cached <= CACHE_GOAL_RATIO and second.stats.cache_hits == calls
+    record(
+        "identical second run (cache)",
+        second_s,
+        "s",
+        f"0 requests, <= {CACHE_GOAL_RATIO:.0%} of the first",
+        cached / CACHE_GOAL_RATIO,
+        ok,
+    )
     print(
         f"  cached run: {second_s:6.2f} s, {second_req} requests, {second.stats.cache_hits} "
         f"cache hits; {cached:.1%} of the first run (goal 0 requests and <= "
@@ -360,6 +431,15 @@ def fault_storm() -> None:
                 f"{e.final_concurrency}; {wall:5.2f} s, {ratio:.2f}x the calm run"
                 + ("" if label == "no faults" else f" ({'meets' if goal else 'MISSES'})")
             )
+            if label != "no faults":
+                record(
+                    f"fault storm {label}: valid judgments, 0 garbage",
+                    len(ok) - len(garbage),
+                    f"of {STORM_PLANS}",
+                    f"{STORM_PLANS}, 0 garbage, <= {STORM_GOAL_RATIO:.0f}x the calm run",
+                    ratio / STORM_GOAL_RATIO,
+                    goal,
+                )
             for j in [j for j in run.judgments if j.status != "ok"][:3]:
                 print(f"      failed: {j.error}")
 
@@ -402,6 +482,7 @@ def agreement_statistics() -> None:
     print("agreement statistics against published worked examples")
     for label, ours, published, digits in rows:
         match = ours is not None and round(ours, digits) == published
+        record(label, ours or float("nan"), "", f"published {published}", None, match)
         print(f"  {label}: {ours:.4f} (published {published}; {'matches' if match else 'DIFFERS'})")
 
 
@@ -494,6 +575,22 @@ def batch_throughput(offline_rate: float) -> None:
         ideal = math.ceil(calls / BATCH_CONCURRENCY) * BATCH_LATENCY_S
         speedup, over_ideal = sequential_s / batch_s, batch_s / ideal
         ok = speedup >= BATCH_SPEEDUP_GOAL and over_ideal <= BATCH_IDEAL_GOAL
+        record(
+            "batch vs sequential loop",
+            speedup,
+            "x",
+            f">= {BATCH_SPEEDUP_GOAL:.0f}x",
+            speedup / BATCH_SPEEDUP_GOAL,
+            speedup >= BATCH_SPEEDUP_GOAL,
+        )
+        record(
+            "batch vs ideal",
+            batch_s,
+            "s",
+            f"<= {BATCH_IDEAL_GOAL} x ideal {ideal:.2f} s",
+            over_ideal,
+            over_ideal <= BATCH_IDEAL_GOAL,
+        )
         print(
             f"batch ({BATCH_SETS} sets x {BATCH_PLANS} plans x 2 LLM judges = {calls} calls, "
             f"fake endpoint {BATCH_LATENCY_S} s, {BATCH_CONCURRENCY} in flight; {job.status})"
@@ -522,11 +619,272 @@ def batch_throughput(offline_rate: float) -> None:
             )
             times[n] = time.perf_counter() - start
         rate = 270 / (times[30] - times[3])
+        record(
+            "offline batch vs end to end",
+            rate,
+            "plans/s",
+            f"the end-to-end rate ({offline_rate:.0f}/s)",
+            rate / offline_rate,
+            rate >= 0.9 * offline_rate,
+        )
         print(
             f"  offline only: a11y-judge batch run, 3 vs 30 sets of 10 plans: {times[3]:.2f} s "
             f"and {times[30]:.2f} s -> {rate:.1f} plan evaluations/s marginal; end-to-end "
             f"offline rate {offline_rate:.1f}/s: ratio {rate / offline_rate:.2f}"
         )
+
+
+CACHE_HIT_GOAL_MS = 2.0
+CACHE_HITS = 400
+
+
+def cache_hit_latency() -> None:
+    """An LLM judgment served from the reply cache: p50 and p99 of LLMJudge.judge, as a run
+    calls it (cache key, lookup, validation into a judgment)."""
+    import numpy as np
+
+    audit, plans = _bench_inputs()
+    rubric = load_rubric()
+    with tempfile.TemporaryDirectory() as home, FakeLLMServer(constant_responder(6.0)) as srv:
+        os.environ["A11Y_JUDGE_HOME"] = home
+        settings = JudgeSettings()
+        judge = create_judge(f"openai-compatible:cached@{srv.openai_base_url}", settings)
+        for plan in plans:  # fill the cache
+            judge.judge(audit, plan, rubric)
+        took = []
+        for i in range(CACHE_HITS):
+            start = time.perf_counter()
+            judgment = judge.judge(audit, plans[i % len(plans)], rubric)
+            took.append((time.perf_counter() - start) * 1000)
+            assert judgment.cache_hit
+        settings.close()
+        assert srv.count("openai") == len(plans)
+    p50, p99 = np.percentile(took, [50, 99])
+    print(f"cache hit latency ({CACHE_HITS} LLM judgments served from the reply cache)")
+    print(
+        f"  p50 {p50:.3f} ms, p99 {p99:.3f} ms (goal p99 <= {CACHE_HIT_GOAL_MS:g} ms: ratio "
+        f"{p99 / CACHE_HIT_GOAL_MS:.2f}, {'meets' if p99 <= CACHE_HIT_GOAL_MS else 'MISSES'})"
+    )
+    record("cache hit latency p50", p50, "ms", "(reference)")
+    record(
+        "cache hit latency p99",
+        p99,
+        "ms",
+        f"<= {CACHE_HIT_GOAL_MS:g} ms",
+        p99 / CACHE_HIT_GOAL_MS,
+        p99 <= CACHE_HIT_GOAL_MS,
+    )
+
+
+SYNTHETIC_JUDGMENTS = 20_000
+PAGES = (
+    ("Evaluate", None),
+    ("History", "views/history.py"),
+    ("Conflicts", "views/conflicts.py"),
+    ("Batch", "views/batch.py"),
+    ("Performance", "views/performance.py"),
+    ("Settings", "views/settings.py"),
+)
+
+
+def pages_with_many_judgments(repeats: int = 5) -> None:
+    """Median AppTest render time of every page with 20,000 judgments in history."""
+    import logging
+
+    from streamlit.testing.v1 import AppTest
+
+    from a11y_judge.history.store import HistoryStore
+    from fakes import synthetic_history
+
+    logging.disable(logging.WARNING)
+    sys.path.insert(0, str(ROOT))
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["A11Y_JUDGE_HOME"] = home
+        runs = synthetic_history.fill(HistoryStore(), SYNTHETIC_JUDGMENTS)
+        print(
+            f"app page render (AppTest, {SYNTHETIC_JUDGMENTS:,} judgments in {runs} runs, "
+            f"median of {repeats})"
+        )
+        for label, page in PAGES:
+            times = []
+            for _ in range(repeats):
+                at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=60)
+                if page is None:  # the default page: its first render
+                    start = time.perf_counter()
+                    at.run()
+                else:  # land on the default page first, untimed
+                    at.run()
+                    start = time.perf_counter()
+                    at.switch_page(page).run()
+                times.append(time.perf_counter() - start)
+                if at.exception:
+                    raise SystemExit(f"{label} page raised: {at.exception}")
+            median = statistics.median(times)
+            ok = median <= PAGE_GOAL_S
+            print(
+                f"  {label:<11} {median:6.3f} s  (goal <= {PAGE_GOAL_S:.0f} s: ratio "
+                f"{median / PAGE_GOAL_S:.2f}, {'meets' if ok else 'MISSES'})"
+            )
+            record(
+                f"{label} page render, {SYNTHETIC_JUDGMENTS:,} judgments",
+                median,
+                "s",
+                f"<= {PAGE_GOAL_S:.0f} s",
+                median / PAGE_GOAL_S,
+                ok,
+            )
+
+
+SAMPLER_SECONDS = 10.0
+SAMPLER_GOAL_PCT = 1.0
+
+
+def sampler_overhead() -> None:
+    """CPU the resource sampler itself uses, as % of one core, with the offline judge's worker
+    processes alive (it reads each child's counters too)."""
+    from a11y_judge.monitoring.sampler import ResourceSampler
+    from a11y_judge.parallel import process_pool, usable_cores
+
+    pool = process_pool(usable_cores())
+    pool.submit(time.sleep, 0).result()  # the workers exist
+    with ResourceSampler() as sampler:
+        time.sleep(SAMPLER_SECONDS)
+    used = sampler.stop()
+    pct = 100 * used.sampler_cpu_s / used.wall_s
+    ok = pct < SAMPLER_GOAL_PCT
+    print(
+        f"resource sampler: {used.samples} samples in {used.wall_s:.1f} s used "
+        f"{1000 * used.sampler_cpu_s:.1f} ms of CPU = {pct:.3f}% of one core (goal < "
+        f"{SAMPLER_GOAL_PCT:g}%: {'meets' if ok else 'MISSES'})"
+    )
+    record(
+        "sampler overhead",
+        pct,
+        "% of a core",
+        f"< {SAMPLER_GOAL_PCT:g}%",
+        pct / SAMPLER_GOAL_PCT,
+        ok,
+    )
+
+
+IDLE_RSS_GOAL_MB = 250.0
+
+
+def idle_app_memory() -> None:
+    """Resident memory of a real `streamlit run app/main.py` once the first page has loaded in
+    Chromium (Debian's, driven by Playwright), and after it has sat idle."""
+    import psutil
+
+    chromium = Path("/usr/bin/chromium")
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        print("idle app memory: playwright not installed, skipped")
+        return
+    if not chromium.exists():
+        print("idle app memory: /usr/bin/chromium missing (make browser-deps), skipped")
+        return
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with tempfile.TemporaryDirectory() as home:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "app" / "main.py"),
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "A11Y_JUDGE_HOME": home},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(
+                    executable_path=str(chromium), args=["--headless=new", "--no-sandbox"]
+                )
+                page = browser.new_page()
+                deadline = time.monotonic() + 60
+                while True:
+                    try:
+                        page.goto(f"http://127.0.0.1:{port}", timeout=5000)
+                        break
+                    except PlaywrightError:  # the server is still starting
+                        if time.monotonic() > deadline:
+                            raise
+                        time.sleep(0.5)
+                page.get_by_role("heading", name="Evaluate remediation plans").wait_for(
+                    timeout=60000
+                )
+                time.sleep(5)  # idle
+                proc = psutil.Process(server.pid)
+                rss = sum(q.memory_info().rss for q in [proc, *proc.children(recursive=True)])
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    mb = rss / 2**20
+    ok = mb <= IDLE_RSS_GOAL_MB
+    print(
+        f"idle app resident memory (streamlit run, first page loaded, 5 s idle): {mb:.0f} MiB "
+        f"(goal <= {IDLE_RSS_GOAL_MB:.0f} MiB: ratio {mb / IDLE_RSS_GOAL_MB:.2f}, "
+        f"{'meets' if ok else 'MISSES'})"
+    )
+    record(
+        "idle app resident memory",
+        mb,
+        "MiB",
+        f"<= {IDLE_RSS_GOAL_MB:.0f} MiB",
+        mb / IDLE_RSS_GOAL_MB,
+        ok,
+    )
+
+
+def _git(*args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def _commit() -> str:
+    """The commit measured ('-dirty' with uncommitted changes to tracked files)."""
+    try:
+        head = _git("rev-parse", "--short", "HEAD")
+        dirty = _git("status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"{head}-dirty" if dirty else head
+
+
+def summary_table() -> None:
+    """Every figure with its goal and ratio, then recorded in the user's history."""
+    from a11y_judge.history.metrics import MetricsStore
+    from a11y_judge.history.store import HistoryStore
+
+    width = max(len(r.name) for r in RESULTS)
+    print()
+    print(f"{'figure':<{width}}  {'value':>12}  {'unit':<12}  {'goal':<42}  {'ratio':>6}  verdict")
+    for r in RESULTS:
+        verdict = {True: "meets", False: "MISSES", None: ""}[r.meets]
+        ratio = "" if r.ratio is None else f"{r.ratio:.2f}"
+        print(
+            f"{r.name:<{width}}  {r.value:>12.4g}  {r.unit:<12}  {r.goal:<42}  {ratio:>6}  "
+            f"{verdict}"
+        )
+    os.environ["A11Y_JUDGE_HOME"] = USER_HOME
+    store = HistoryStore()
+    MetricsStore(store).save_bench(_commit(), RESULTS)
+    print(f"\nrecorded in {store.path} (the Performance page charts them across commits)")
 
 
 def main() -> None:
@@ -537,6 +895,11 @@ def main() -> None:
     llm_jury_throughput()
     fault_storm()
     batch_throughput(offline_rate)
+    cache_hit_latency()
+    pages_with_many_judgments()
+    sampler_overhead()
+    idle_app_memory()
+    summary_table()
 
 
 if __name__ == "__main__":

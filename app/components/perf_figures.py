@@ -57,11 +57,9 @@ def latency_boxes(stats: pd.DataFrame) -> go.Figure:
         fig.add_scatter(
             x=[row.Mean],
             y=[str(row.Model)],
-            mode="markers+text",
+            mode="markers",
             marker={"symbol": "diamond", "size": 11, "color": "black"},
-            text=[f"mean {row.Mean:.2f} s"],
-            textposition="top center",
-            hoverinfo="skip",
+            hovertemplate=f"mean {row.Mean:.2f} s<extra></extra>",
         )
     fig.update_xaxes(title="Latency per request (s)", rangemode="tozero")
     return _layout(fig, max(220, 90 + 70 * len(stats)), showlegend=False)
