@@ -37,6 +37,7 @@ from a11y_judge.monitoring import exporter
 from a11y_judge.paths import data_dir
 from a11y_judge.reports.batch_report import batch_csv, batch_json, batch_markdown
 from a11y_judge.reports.csv_report import to_csv
+from a11y_judge.reports.experiment_report import experiment_json
 from a11y_judge.reports.json_report import to_json
 from a11y_judge.reports.markdown_report import to_markdown
 from a11y_judge.resilience import RetryPolicy
@@ -194,6 +195,25 @@ def _parser() -> argparse.ArgumentParser:
     bw = bsub.add_parser("worker", help="work on a job's queued sets next to other workers")
     bw.add_argument("job_id")
     bw.add_argument("--json", action="store_true")
+
+    ab = sub.add_parser("ab", help="A/B experiment: variants compared on the same plans")
+    ab.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME=SPEC",
+        help="a variant (repeat; the first is the baseline), e.g. base=offline, "
+        "strict=offline+rubric=prompts/strict.yaml, v2=openai:gpt-4.1+prompt=prompts/v2/",
+    )
+    ab.add_argument("--items", help="a set folder, a folder of sets or a manifest")
+    ab.add_argument("--gold", help="CSV of expert scores: plan, criterion, score (, set)")
+    ab.add_argument("--repeats", type=_positive_int, default=1, help="runs per variant (K)")
+    ab.add_argument("--concurrency", type=_positive_int, default=8, help="requests per provider")
+    ab.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    ab.add_argument("--json", action="store_true", help="print the results document")
+    ab.add_argument("--out", help="write the JSON, CSV and Markdown reports here")
+    ab.add_argument("--list", action="store_true", help="list past experiments")
+    ab.add_argument("--show", metavar="ID", help="print a past experiment's results")
 
     ca = sub.add_parser("cache", help="the LLM reply cache in $A11Y_JUDGE_HOME/cache")
     csub = ca.add_subparsers(dest="cache_command", required=True)
@@ -706,6 +726,47 @@ def _cache(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ab(args: argparse.Namespace) -> int:
+    from a11y_judge.experiments import service as experiments
+
+    if args.list:
+        for e in experiments.past():
+            print(
+                f"{e.experiment_id}  {e.created_at[:16]}  {' vs '.join(e.variants)}  "
+                f"n={e.n_items}  {e.verdict}"
+            )
+        return 0
+    if args.show:
+        doc = experiments.load(args.show)
+    else:
+        if not args.items:
+            raise A11yJudgeError("no items to judge", hint="Give --items PATH (a set folder)")
+
+        def progress(done: int, total: int, what: str) -> None:
+            print(f"[{done}/{total}] {what}", file=sys.stderr)
+
+        doc = experiments.run(
+            args.variant,
+            args.items,
+            repeats=args.repeats,
+            gold=args.gold,
+            settings=lambda: JudgeSettings(
+                concurrency=args.concurrency, use_cache=not args.no_cache
+            ),
+            progress=progress,
+        )
+    if args.out:
+        for path in experiments.write_reports(doc, Path(args.out)):
+            print(f"wrote {path}", file=sys.stderr)
+    if args.json:
+        sys.stdout.write(experiment_json(doc))
+    else:
+        print(f"experiment {doc['experiment_id']}")
+        for comp in doc["comparisons"]:
+            print(f"  {comp['verdict']}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; user errors print one `error:` line on stderr and exit 2."""
     args = _parser().parse_args(argv)
@@ -719,6 +780,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "resolve": _resolve,
         "judges": _judges,
         "batch": _batch,
+        "ab": _ab,
     }
     try:
         if args.command in ("evaluate", "batch") and (port := exporter.start_if_configured()):

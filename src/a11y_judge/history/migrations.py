@@ -287,6 +287,30 @@ def m008_run_bodies(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m009_experiments(db: sqlite3.Connection) -> None:
+    """A/B experiments: the definition (variants, sets, repeats, gold), the results document,
+    and which run each variant x repeat x set produced."""
+    db.executescript(
+        """
+        CREATE TABLE experiments (
+            experiment_id TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            definition_json TEXT NOT NULL,
+            result_json TEXT NOT NULL
+        );
+        CREATE TABLE experiment_runs (
+            experiment_id TEXT NOT NULL REFERENCES experiments(experiment_id) ON DELETE CASCADE,
+            variant TEXT NOT NULL,
+            repeat INTEGER NOT NULL,
+            set_name TEXT NOT NULL,
+            run_id TEXT NOT NULL,
+            PRIMARY KEY (experiment_id, variant, repeat, set_name)
+        );
+        """
+    )
+
+
 def migrate(db: sqlite3.Connection) -> list[str]:
     """Apply pending migrations in order, each in its own transaction; returns their names."""
     db.execute(

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from a11y_judge.cache import cache_key
@@ -213,6 +214,7 @@ class LLMJudge:
         secrets: Sequence[str | None] = (),
     ) -> None:
         self.id = judge_id
+        self.prompt_dir: Path | None = None  # another prompts/ folder (A/B experiments)
         self.provider = provider
         self.model: str | None = model
         self.transport = transport
@@ -267,7 +269,7 @@ class LLMJudge:
             samples=max(1, self.settings.samples),
         )
         try:
-            prompt = build_prompt(audit, plan, rubric, self._budget_tokens())
+            prompt = build_prompt(audit, plan, rubric, self._budget_tokens(), self.prompt_dir)
         except ContextBudgetError as exc:
             return base.model_copy(update={"status": "failed", "error": str(exc)})
         base.prompt_version = prompt.version
@@ -333,6 +335,7 @@ class LLMJudge:
                 "context_budget": self._budget_tokens(),
                 "samples": self.settings.samples,
                 "sample": index,
+                **({"repeat": self.settings.repeat} if self.settings.repeat else {}),
             },
         )
         doc, hit = cache.get_or_compute(

@@ -11,6 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from string import Template
 
 from a11y_judge.errors import A11yJudgeError
@@ -36,17 +37,24 @@ class Templates:
     version: str
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=16)
 def _load(folder: str) -> Templates:
-    system = (prompts_dir() / SYSTEM_FILE).read_text(encoding="utf-8")
-    user = (prompts_dir() / USER_FILE).read_text(encoding="utf-8")
+    base = Path(folder)
+    try:
+        system = (base / SYSTEM_FILE).read_text(encoding="utf-8")
+        user = (base / USER_FILE).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise A11yJudgeError(
+            f"the prompt folder {base} cannot be read ({exc.strerror or exc})",
+            hint=f"Give a folder holding {SYSTEM_FILE} and {USER_FILE} (copy prompts/ to start)",
+        ) from exc
     version = hashlib.sha256(f"{system}\x00{user}".encode()).hexdigest()[:12]
     return Templates(system=system.strip(), user=Template(user), version=version)
 
 
-def templates() -> Templates:
-    """The prompt templates in prompts/ (cached per folder)."""
-    return _load(str(prompts_dir()))
+def templates(folder: Path | None = None) -> Templates:
+    """The prompt templates of `folder` (default prompts/), cached per folder."""
+    return _load(str(folder or prompts_dir()))
 
 
 def prompt_version() -> str:
@@ -109,6 +117,7 @@ def _findings(audit: AuditReport, *, full: bool) -> str:
 
 
 def _render(
+    t: Templates,
     audit: AuditReport,
     plan: Plan,
     rubric: Rubric,
@@ -118,7 +127,7 @@ def _render(
     audit_note: str,
     plan_note: str,
 ) -> str:
-    return templates().user.substitute(
+    return t.user.substitute(
         rubric_name=rubric.name,
         rubric=render_rubric(rubric),
         audit_name=audit.name,
@@ -132,12 +141,19 @@ def _render(
     )
 
 
-def build_prompt(audit: AuditReport, plan: Plan, rubric: Rubric, budget_tokens: int) -> Prompt:
-    """The judge prompt for one plan, condensed (and noted) only if it exceeds the budget."""
-    t = templates()
+def build_prompt(
+    audit: AuditReport,
+    plan: Plan,
+    rubric: Rubric,
+    budget_tokens: int,
+    folder: Path | None = None,
+) -> Prompt:
+    """The judge prompt for one plan from the templates of `folder` (default prompts/),
+    condensed (and noted) only if it exceeds the budget."""
+    t = templates(folder)
     full = _findings(audit, full=True)
     user = _render(
-        audit, plan, rubric, findings=full, plan_text=plan.text, audit_note="", plan_note=""
+        t, audit, plan, rubric, findings=full, plan_text=plan.text, audit_note="", plan_note=""
     )
     prompt = Prompt(system=t.system, user=user, version=t.version)
     if prompt.tokens <= budget_tokens:
@@ -149,6 +165,7 @@ def build_prompt(audit: AuditReport, plan: Plan, rubric: Rubric, budget_tokens: 
         f"{budget_tokens:,}-token context budget"
     )
     prompt.user = _render(
+        t,
         audit,
         plan,
         rubric,
@@ -176,6 +193,7 @@ def build_prompt(audit: AuditReport, plan: Plan, rubric: Rubric, budget_tokens: 
         "naming findings first); omissions are marked in the prompt"
     )
     prompt.user = _render(
+        t,
         audit,
         plan,
         rubric,

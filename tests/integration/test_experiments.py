@@ -1,0 +1,215 @@
+"""A/B experiments end to end: a variant built to score a point higher is detected, identical
+variants are flagged at about the nominal rate, rubric-weight variants of the offline judge
+need no key, gold labels, bad gold CSVs, LLM prompt variants through the real openai client,
+the CLI's JSON."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from a11y_judge.experiments import service
+from a11y_judge.experiments.gold import GoldError
+from a11y_judge.experiments.variants import VariantError, parse
+from a11y_judge.judges.base import register
+from a11y_judge.models import AuditReport, CriterionScore, Judgment, Plan, Rubric
+from fakes.jury_responder import DisagreeingJury
+from fakes.llm_server import FakeLLMServer
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "data" / "demo"
+WEIGHTS = (
+    "strategic_prioritization:{},technical_specificity:{},comprehensiveness:{},long_term_vision:{}"
+)
+DOC_KEYS = ("experiment_id", "variants", "n_items", "criteria", "overall", "ranking", "gold")
+DOC_KEYS += ("verdict",)
+STAT_KEYS = ("mean_diff", "ci", "se_cluster", "p_wilcoxon", "p_ttest", "p_holm", "effect_size")
+
+
+class NoisyJudge:
+    """Scores each plan at its hidden quality (from its name) + shift + Gaussian noise of its
+    own seed: two variants judge the same items, each with its own noise."""
+
+    provider = "noisy"
+    model = None
+    cpu_bound = False
+
+    def __init__(self, rest: str) -> None:
+        shift, seed = rest.split(":")
+        self.id = f"noisy:{rest}"
+        self.shift, self.seed = float(shift), int(seed)
+
+    def judge(self, audit: AuditReport, plan: Plan, rubric: Rubric) -> Judgment:
+        h = int(hashlib.sha256(plan.name.encode()).hexdigest()[:8], 16)
+        quality = 3.0 + (h % 500) / 100  # 3 to 8, fixed per plan
+        rng = np.random.default_rng([self.seed, h])
+        scores = {
+            c.id: CriterionScore(
+                score=float(np.clip(quality + self.shift + rng.normal(0, 0.8), 0, 10)),
+                rationale="scripted",
+            )
+            for c in rubric.criteria
+        }
+        return Judgment(judge_id=self.id, plan_name=plan.name, scores=scores, provider="noisy")
+
+
+@register("noisy")
+def _noisy(rest: str, settings: object) -> NoisyJudge:
+    return NoisyJudge(rest)
+
+
+def make_sets(root: Path, audits: int = 4, plans: int = 6) -> Path:
+    sources = sorted((DEMO / "plans").glob("*.md"))
+    for a in range(audits):
+        folder = root / f"site-{a}" / "plans"
+        folder.mkdir(parents=True)
+        (root / f"site-{a}" / "audit.md").write_bytes((DEMO / "northwind-audit.md").read_bytes())
+        for k in range(plans):
+            text = sources[k % len(sources)].read_text(encoding="utf-8") + f"\n\nSite {a}, {k}.\n"
+            (folder / f"plan-{a}-{k}.md").write_text(text, encoding="utf-8")
+    return root
+
+
+def test_a_variant_one_point_higher_is_detected(tmp_path: Path) -> None:
+    items = make_sets(tmp_path / "sets")
+    doc = service.run(["a=noisy:0:1", "b=noisy:1:2"], items)
+    overall = doc["overall"]
+    assert doc["n_items"] == 24 and overall["clusters"] == 4
+    assert 0.6 < overall["mean_diff"] < 1.4
+    assert overall["ci"][0] > 0 and overall["p_wilcoxon"] < 0.05 and overall["p_ttest"] < 0.05
+    assert overall["se_cluster"] is not None and overall["effect_size"] > 0.8
+    assert set(doc["criteria"]) == {
+        "strategic_prioritization",
+        "technical_specificity",
+        "comprehensiveness",
+        "long_term_vision",
+    }
+    assert all(c["p_holm"] >= c["p_wilcoxon"] for c in doc["criteria"].values())
+    assert "a real difference" in doc["verdict"]
+    assert f"{overall['mean_diff']:+.2f} points" in doc["verdict"]
+    assert len(doc["ranking"]["sets"]) == 4
+
+
+def test_identical_variants_are_flagged_at_about_the_nominal_rate(tmp_path: Path) -> None:
+    items = make_sets(tmp_path / "sets", audits=3, plans=6)
+    flagged = 0
+    trials = 30
+    for seed in range(trials):
+        doc = service.run([f"a=noisy:0:{2 * seed}", f"b=noisy:0:{2 * seed + 1}"], items)
+        p = doc["overall"]["p_wilcoxon"]
+        flagged += p < 0.05
+        assert ("a real difference" in doc["verdict"]) == (
+            (p < 0.05 and doc["overall"]["ci"][0] > 0) or (p < 0.05 and doc["overall"]["ci"][1] < 0)
+        )
+    assert flagged <= 4  # 5% nominal: 1.5 expected; P(5 or more of 30) < 2%
+
+
+def test_rubric_weight_variants_of_the_offline_judge_need_no_key(tmp_path: Path) -> None:
+    items = make_sets(tmp_path / "sets", audits=2, plans=4)
+    weights = WEIGHTS.format(0.1, 0.7, 0.1, 0.1)
+    doc = service.run(["base=offline", f"technical=offline+weights={weights}"], items, repeats=2)
+    assert doc["n_items"] == 8 and doc["repeats"] == 2
+    assert all(v["noise_sd"] == 0 for v in doc["variants"])  # the offline judge is deterministic
+    for cid, c in doc["criteria"].items():  # the weights change no criterion score
+        assert c["mean_diff"] == 0, cid
+    assert doc["overall"]["mean_diff"] != 0
+    assert doc["variants"][0]["usage"]["requests"] == 0
+    # recorded, and reopened
+    assert service.load(doc["experiment_id"])["verdict"] == doc["verdict"]
+    assert service.past()[0].experiment_id == doc["experiment_id"]
+
+
+def test_gold_labels_and_bad_gold_files(tmp_path: Path) -> None:
+    items = make_sets(tmp_path / "sets", audits=1, plans=6)
+    rows = ["plan,criterion,score"] + [f"plan-0-{k},weighted,{3 + k}" for k in range(6)]
+    gold = tmp_path / "gold.csv"
+    gold.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    doc = service.run(["a=noisy:0:1", "b=noisy:2:2"], items, gold=gold)
+    g = doc["gold"]["variants"]
+    assert g["a"]["n"] == 6 and g["a"]["mae"] is not None and 0 <= g["a"]["within_1"] <= 1
+    assert doc["gold"]["test"]["n"] == 6
+    for text, message in (
+        ("plan,criterion,score\nnope,weighted,5\n", "no plan named 'nope'"),
+        ("plan,score\nplan-0-1,5\n", "no criterion column"),
+        ("plan,criterion,score\nplan-0-1,weighted,high\n", "is not a number from 0 to 10"),
+        ("plan,criterion,score\nplan-0-1,style,5\n", "unknown criterion 'style'"),
+    ):
+        bad = tmp_path / "bad.csv"
+        bad.write_text(text, encoding="utf-8")
+        with pytest.raises(GoldError, match=message):
+            service.run(["a=noisy:0:1", "b=noisy:2:2"], items, gold=bad)
+
+
+def test_bad_variants_are_one_clear_error() -> None:
+    for text, message in (
+        ("offline", "is not NAME=SPEC"),
+        ("x=offline+colour=red", "unknown override"),
+        ("x=offline+weights=strategic_prioritization:1", "weights must name each criterion"),
+        ("x=offline+temperature=warm", "cannot be read"),
+    ):
+        with pytest.raises(VariantError, match=message):
+            parse(text)
+    with pytest.raises(VariantError, match="two variants or more"):
+        service.variants_from(["a=offline"])
+
+
+def test_two_prompt_variants_through_the_real_openai_client(tmp_path: Path) -> None:
+    items = make_sets(tmp_path / "sets", audits=2, plans=4)
+    v2 = tmp_path / "prompts-v2"
+    v2.mkdir()
+    for name in ("judge_system.md", "judge_user.md"):
+        text = (REPO / "prompts" / name).read_text(encoding="utf-8")
+        (v2 / name).write_text(
+            text + ("\nBe strict.\n" if "system" in name else ""), encoding="utf-8"
+        )
+    base = {f"plan-{a}-{k}": 4.0 + k for a in range(2) for k in range(4)}
+    with FakeLLMServer(DisagreeingJury({"m": 0.0}, base)) as srv:
+        url = srv.openai_base_url
+        doc = service.run(
+            [f"v1=openai-compatible:m@{url}", f"v2=openai-compatible:m@{url}+prompt={v2}"], items
+        )
+        sent = srv.count("openai")
+        again = service.run(
+            [f"v1=openai-compatible:m@{url}", f"v2=openai-compatible:m@{url}+prompt={v2}"], items
+        )
+        assert srv.count("openai") == sent  # the re-run is served by the cache
+    assert sent == 2 * 8
+    assert doc["n_items"] == 8 and again["overall"]["mean_diff"] == doc["overall"]["mean_diff"]
+    assert all(v["usage"]["judgments"] == 8 for v in doc["variants"])
+
+
+def _cli(home: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "A11Y_JUDGE_HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "a11y_judge.cli", "ab", *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+
+
+def test_the_cli_prints_the_documented_json(tmp_path: Path) -> None:
+    items = make_sets(tmp_path / "sets", audits=1, plans=6)
+    even = WEIGHTS.format(0.25, 0.25, 0.25, 0.25)
+    done = _cli(
+        tmp_path / "home",
+        *("--variant", "a=offline", "--variant", f"b=offline+weights={even}"),
+        *("--items", str(items), "--json", "--out", str(tmp_path / "out")),
+    )
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert set(DOC_KEYS) <= set(doc)
+    assert doc["gold"] is None and doc["n_items"] == 6
+    for p in doc["criteria"].values():
+        assert set(STAT_KEYS) <= set(p)
+    assert sorted(x.suffix for x in (tmp_path / "out").iterdir()) == [".csv", ".json", ".md"]
+    bad = _cli(tmp_path / "home", "--variant", "a=offline", "--items", str(items))
+    assert bad.returncode == 2 and bad.stderr.startswith("error:") and "Traceback" not in bad.stderr
