@@ -28,6 +28,7 @@ page = st.navigation(
         st.Page(APP_DIR / "views" / "history.py", title="History", icon=":material/history:"),
         st.Page(APP_DIR / "views" / "conflicts.py", title="Conflicts", icon=":material/balance:"),
         st.Page(APP_DIR / "views" / "batch.py", title="Batch", icon=":material/stacks:"),
+        st.Page(APP_DIR / "views" / "experiments.py", title="A/B", icon=":material/science:"),
         st.Page(APP_DIR / "views" / "performance.py", title="Performance", icon=":material/speed:"),
         st.Page(APP_DIR / "views" / "settings.py", title="Settings", icon=":material/settings:"),
     ]

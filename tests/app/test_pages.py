@@ -25,6 +25,7 @@ EVERY_PAGE = [
     HISTORY,
     "views/conflicts.py",
     "views/batch.py",
+    "views/experiments.py",
     "views/performance.py",
     SETTINGS,
 ]

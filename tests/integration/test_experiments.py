@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ import pytest
 from a11y_judge.experiments import service
 from a11y_judge.experiments.gold import GoldError
 from a11y_judge.experiments.variants import VariantError, parse
-from a11y_judge.judges.base import register
+from a11y_judge.judges.base import _REGISTRY, register
 from a11y_judge.models import AuditReport, CriterionScore, Judgment, Plan, Rubric
 from fakes.jury_responder import DisagreeingJury
 from fakes.llm_server import FakeLLMServer
@@ -60,9 +61,12 @@ class NoisyJudge:
         return Judgment(judge_id=self.id, plan_name=plan.name, scores=scores, provider="noisy")
 
 
-@register("noisy")
-def _noisy(rest: str, settings: object) -> NoisyJudge:
-    return NoisyJudge(rest)
+@pytest.fixture(autouse=True)
+def noisy_provider() -> Iterator[None]:
+    """The scripted provider, registered for these tests only."""
+    register("noisy")(lambda rest, settings: NoisyJudge(rest))
+    yield
+    _REGISTRY.pop("noisy", None)
 
 
 def make_sets(root: Path, audits: int = 4, plans: int = 6) -> Path:

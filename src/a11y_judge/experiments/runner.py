@@ -60,14 +60,21 @@ def run_experiment(
     if repeats < 1:
         raise A11yJudgeError("repeats must be 1 or more", hint="--repeats 1")
     store = store or HistoryStore()
-    usable = [s for s in sets if s.problem is None]
-    data = ExperimentData(new_experiment_id(), variants, repeats, [s.name for s in usable])
-    data.failed_sets = [(s.name, s.problem or "") for s in sets if s.problem is not None]
+    failed = [(s.name, s.problem) for s in sets if s.problem is not None]
     inputs = {}
-    for s in usable:
-        assert s.audit is not None
-        inputs[s.name] = (read_audit(s.audit), read_plans((p, None) for p in s.plans))
-    total, done = len(variants) * repeats * len(usable), 0
+    for s in sets:
+        if s.problem is not None or s.audit is None:
+            continue
+        try:  # a set whose audit or plans cannot be read is left out, with its reason
+            inputs[s.name] = (read_audit(s.audit), read_plans((p, None) for p in s.plans))
+        except A11yJudgeError as exc:
+            failed.append((s.name, str(exc)))
+    if not inputs:
+        reasons = "; ".join(f"{n}: {why}" for n, why in failed)
+        raise A11yJudgeError(f"no set could be read ({reasons})", hint="Check the items")
+    data = ExperimentData(new_experiment_id(), variants, repeats, list(inputs))
+    data.failed_sets = failed
+    total, done = len(variants) * repeats * len(inputs), 0
     for variant in variants:
         rubric = variant.rubric_for()
         for k in range(repeats):

@@ -70,6 +70,6 @@ def create_judge(spec: str, settings: JudgeSettings | None = None) -> Judge:
     if factory is None:
         raise JudgeConfigError(
             f"unknown judge '{spec}'",
-            hint="Use one of: " + "; ".join(SPEC_EXAMPLES[p] for p in available_providers()),
+            hint="Use one of: " + "; ".join(SPEC_EXAMPLES.get(p, p) for p in available_providers()),
         )
     return factory(rest, settings or JudgeSettings())
