@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8501
 export A11Y_JUDGE_HOME ?= $(CURDIR)/data
 
-.PHONY: setup run demo test lint bench clean browser-deps
+.PHONY: setup run demo test lint bench clean browser-deps pdf-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -22,14 +22,21 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+## Pango for WeasyPrint's PDF reports, poppler-utils for the PDF structure tests.
+pdf-deps:
+	@{ command -v pdfinfo >/dev/null 2>&1 && ldconfig -p | grep -q libpangoft2-1.0; } || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; }
+
 demo: setup
 	$(BIN)/a11y-judge demo
 
-run: demo
+run: demo pdf-deps
 	$(BIN)/streamlit run app/main.py --server.port $(PORT) --server.headless true \
 	  --browser.gatherUsageStats false
 
-test: setup browser-deps
+test: setup browser-deps pdf-deps
 	$(BIN)/python -m pytest -q
 
 lint: setup

@@ -19,6 +19,7 @@ from a11y_judge.models import (
 from a11y_judge.reports.csv_report import to_csv
 from a11y_judge.reports.json_report import to_json
 from a11y_judge.reports.markdown_report import to_markdown
+from a11y_judge.reports.pdf_report import run_pdf
 from app.components import figures, tables
 from app.components.tables import format_when
 from app.components.text import md_escape, md_quote
@@ -71,6 +72,32 @@ def downloads(run: Run, key: str) -> None:
             on_click="ignore",
             width="stretch",
         )
+    _pdf(run, base, key)
+
+
+def _pdf(run: Run, base: str, key: str) -> None:
+    """The tagged PDF/UA report: built on request (it takes about a second), then offered."""
+    built = f"{key}.pdf.{run.run_id}"
+    if built not in st.session_state:
+        if st.button(
+            "Build the PDF report",
+            key=f"{key}.pdf.build",
+            icon=":material/picture_as_pdf:",
+            help="An accessible, tagged PDF (PDF/UA-1): headings, table headers, alt text.",
+        ):
+            with st.spinner("Building the PDF report…"):
+                st.session_state[built] = run_pdf(run)
+            st.rerun()
+        return
+    st.download_button(
+        "Download PDF report",
+        data=st.session_state[built],
+        file_name=f"{base}.pdf",
+        mime="application/pdf",
+        key=f"{key}.download.pdf",
+        icon=":material/download:",
+        on_click="ignore",
+    )
 
 
 def _summary(run: Run) -> None:

@@ -8,7 +8,7 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from a11y_judge import __version__
@@ -40,10 +40,16 @@ from a11y_judge.reports.csv_report import to_csv
 from a11y_judge.reports.experiment_report import experiment_json
 from a11y_judge.reports.json_report import to_json
 from a11y_judge.reports.markdown_report import to_markdown
+from a11y_judge.reports.pdf_report import run_pdf
 from a11y_judge.resilience import RetryPolicy
 from a11y_judge.rubric import load_rubric
 
-FORMATS = {"json": to_json, "csv": to_csv, "md": to_markdown}
+FORMATS: dict[str, Callable[[Run], str | bytes]] = {
+    "json": to_json,
+    "csv": to_csv,
+    "md": to_markdown,
+    "pdf": run_pdf,  # tagged PDF/UA-1
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -116,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--format",
         default="json,csv,md",
-        help="report formats for --out: json,csv,md (default: all)",
+        help="report formats for --out: json,csv,md,pdf (default: json,csv,md)",
     )
     ev.add_argument("--json", action="store_true", help="print the run document as JSON")
     ev.add_argument("--no-history", action="store_true", help="do not record the run")
@@ -140,6 +146,8 @@ def _parser() -> argparse.ArgumentParser:
     hs = hsub.add_parser("show", help="one run (same document as evaluate --json)")
     hs.add_argument("run_id")
     hs.add_argument("--json", action="store_true")
+    hs.add_argument("--out", help="write the run's reports to this folder")
+    hs.add_argument("--format", default="json,csv,md", help="json,csv,md,pdf (with --out)")
     hd = hsub.add_parser("delete", help="delete a run")
     hd.add_argument("run_id")
 
@@ -320,7 +328,11 @@ def _write_reports(run: Run, out: str, formats: str) -> list[Path]:
     for fmt in wanted:
         path = folder / f"run-{run.run_id}.{fmt}"
         tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(FORMATS[fmt](run), encoding="utf-8")
+        body = FORMATS[fmt](run)
+        if isinstance(body, bytes):
+            tmp.write_bytes(body)
+        else:
+            tmp.write_text(body, encoding="utf-8")
         tmp.replace(path)  # never leave a half-written report
         written.append(path)
     return written
@@ -332,7 +344,7 @@ def _check_formats(formats: str) -> list[str]:
     if unknown or not wanted:
         raise A11yJudgeError(
             f"unknown report format {', '.join(unknown) or '(none)'}",
-            hint="Use --format with json, csv and/or md",
+            hint="Use --format with json, csv, md and/or pdf",
         )
     return wanted
 
@@ -454,6 +466,9 @@ def _history(args: argparse.Namespace) -> int:
         return 0
     if args.history_command == "show":
         run = store.get_run(args.run_id)
+        if args.out:
+            for path in _write_reports(run, args.out, args.format):
+                print(f"wrote {path}", file=sys.stderr)
         if args.json:
             sys.stdout.write(to_json(run))
         else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Mapping
 from typing import Any
@@ -11,6 +10,7 @@ import orjson
 
 from a11y_judge.batch.summary import BatchSummary
 from a11y_judge.models import BatchJob, Run
+from a11y_judge.reports.spreadsheet import SafeWriter
 
 
 def batch_document(job: BatchJob, summary: BatchSummary) -> dict[str, Any]:
@@ -79,7 +79,7 @@ CSV_COLUMNS = [
 def batch_csv(job: BatchJob, runs: Mapping[str, Run]) -> str:
     """One row per set x plan (a set without a run: one row with its status and error)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out)
     writer.writerow(CSV_COLUMNS)
     for item in job.items:
         run = runs.get(item.run_id or "")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from a11y_judge.models import Run
+from a11y_judge.reports.spreadsheet import SafeWriter
 
 COLUMNS = [
     "run_id",
@@ -33,7 +33,7 @@ def to_csv(run: Run) -> str:
     names = {c.id: c.name for c in run.rubric.criteria}
     conflicts = {(c.plan, c.criterion): c for c in run.conflicts}
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out)
     writer.writerow(COLUMNS)
     for r in run.results:
         head = [run.run_id, r.name, r.rank]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
 import orjson
+
+from a11y_judge.reports.spreadsheet import SafeWriter
 
 
 def experiment_json(doc: dict[str, Any]) -> str:
@@ -16,7 +17,7 @@ def experiment_json(doc: dict[str, Any]) -> str:
 def experiment_csv(doc: dict[str, Any]) -> str:
     """One row per set x plan x variant: the weighted score (mean over repeats)."""
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
+    w = SafeWriter(out)
     w.writerow(["experiment_id", "set", "plan", "variant", "weighted_score"])
     names = [v["name"] for v in doc["variants"]]
     for item in doc["items"]:

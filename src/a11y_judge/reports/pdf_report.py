@@ -1,0 +1,307 @@
+"""The run report as an accessible PDF (tagged, PDF/UA-1) through WeasyPrint.
+
+WeasyPrint renders semantic HTML + CSS to PDF and, with `pdf_variant="pdf/ua-1"`, writes the
+structure tree from the HTML itself: H1-H3 headings, tables with TH header cells, figures with
+the image's alt text, the document title and language, bookmarks from the headings. Charts are
+SVG (vector) drawn here, each with alt text and its data as a table next to it; fonts come from
+the system (fontconfig) and are embedded, so nothing is fetched. Every text from a document or
+a judge is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Sequence
+
+from a11y_judge.models import Run
+
+CSS = """
+@page { size: A4; margin: 18mm 16mm 18mm 16mm;
+        @bottom-center { content: "Page " counter(page) " of " counter(pages);
+                         font-family: "DejaVu Sans", sans-serif; font-size: 9pt; } }
+body { font-family: "DejaVu Sans", "Liberation Sans", sans-serif; font-size: 10pt;
+       line-height: 1.4; color: #111; }
+h1 { font-size: 20pt; margin: 0 0 6pt; }
+h2 { font-size: 14pt; margin: 16pt 0 6pt; border-bottom: 1pt solid #444; page-break-after: avoid; }
+h3 { font-size: 11.5pt; margin: 12pt 0 4pt; page-break-after: avoid; }
+table { border-collapse: collapse; width: 100%; margin: 4pt 0 8pt; page-break-inside: auto; }
+caption { text-align: left; font-weight: bold; margin-bottom: 3pt; }
+th, td { border: 0.6pt solid #666; padding: 2pt 4pt; text-align: left; vertical-align: top;
+         overflow-wrap: break-word; font-size: 9pt; hyphens: auto; }
+th { background: #e8e8e8; }
+td.num, th.num { text-align: right; }
+figure { margin: 6pt 0; page-break-inside: avoid; }
+figcaption { font-size: 9pt; color: #333; }
+blockquote { margin: 3pt 0 3pt 10pt; padding-left: 6pt; border-left: 2pt solid #888; }
+.cover { margin-top: 40mm; }
+.note { font-size: 9pt; color: #333; }
+.provisional { font-weight: bold; }
+"""
+
+SYMBOLS = {"addressed": "✓", "mentioned": "◐", "missed": "✗"}
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _num(value: float | None, fmt: str = "{:.2f}") -> str:
+    return "—" if value is None else fmt.format(value)
+
+
+def _table(
+    caption: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    numeric: set[int] | None = None,
+) -> str:
+    numeric = numeric or set()
+    head = "".join(
+        f'<th scope="col"{" class=num" if i in numeric else ""}>{_e(h)}</th>'
+        for i, h in enumerate(header)
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(
+            (
+                f'<th scope="row">{_e(c)}</th>'
+                if i == 0
+                else f"<td{' class=num' if i in numeric else ''}>{_e(c)}</td>"
+            )
+            for i, c in enumerate(row)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><caption>{_e(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _bar_svg(labels: Sequence[str], values: Sequence[float | None], maximum: float = 10.0) -> str:
+    """Horizontal bars with their labels and values printed (readable in greyscale)."""
+    row, left, width = 22, 200, 300
+    height = row * len(labels) + 24
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="560" height="{height}" font-family="DejaVu Sans, sans-serif" font-size="11">'
+    ]
+    for k, (label, value) in enumerate(zip(labels, values, strict=True)):
+        y = 6 + k * row
+        short = label if len(label) <= 32 else label[:31] + "…"
+        parts.append(f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">{_e(short)}</text>')
+        if value is not None:
+            w = max(0.0, min(1.0, value / maximum)) * width
+            parts.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" height="16" fill="#0072B2"/>')
+            parts.append(f'<text x="{left + w + 4:.1f}" y="{y + 13}">{value:.2f}</text>')
+        else:
+            parts.append(f'<text x="{left + 4}" y="{y + 13}">no score</text>')
+    parts.append(f'<line x1="{left}" y1="2" x2="{left}" y2="{height - 18}" stroke="#111"/>')
+    parts.append(
+        f'<text x="{left}" y="{height - 4}">0</text><text x="{left + width}" y="{height - 4}" text-anchor="end">{maximum:g}</text>'
+    )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _figure(svg: str, alt: str, caption: str) -> str:
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return (
+        f'<figure><img src="data:image/svg+xml;base64,{data}" alt="{_e(alt)}">'
+        f"<figcaption>{_e(caption)}</figcaption></figure>"
+    )
+
+
+def run_html(run: Run) -> str:
+    """The report as one HTML document (what `run_pdf` renders)."""
+    crit = run.rubric.criteria
+    winner = run.winner
+    results = sorted(run.results, key=lambda r: r.rank)
+    missed = run.unaddressed()
+    title = f"Remediation plan evaluation: {run.audit.name}"
+    out = [
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title><style>{CSS}</style></head><body>'
+    ]
+    judges = ", ".join(f"{j.id}" + (f" ({j.model})" if j.model else "") for j in run.judges)
+    out.append(
+        f'<section class="cover"><h1>{_e(title)}</h1>'
+        f"<p>Run {_e(run.run_id)}, {_e(f'{run.created_at:%Y-%m-%d %H:%M} UTC')}</p>"
+        f"<p>Audit: {_e(run.audit.name)} ({_e(run.audit.source_format)}, {len(run.audit.findings)} findings)</p>"
+        f"<p>Plans: {len(run.results)}. Judges: {_e(judges)}. Status: {_e(run.status)}.</p></section>"
+    )
+    out.append("<h2>Executive summary</h2>")
+    if winner is not None:
+        gaps = ", ".join(f"{f.id} {f.title}" for f, _ in missed[:3])
+        out.append(
+            f"<p>The best plan is <strong>{_e(winner.name)}</strong> with a weighted score of "
+            f"{winner.score:.2f} out of 10, addressing {round(100 * winner.coverage.ratio)}% of the "
+            f"audit's findings. "
+            + (
+                f"{len(missed)} finding(s) are addressed by no plan: {_e(gaps)}."
+                if missed
+                else "Every finding is addressed by at least one plan."
+            )
+            + (
+                ""
+                if not run.escalated
+                else f" {len(run.escalated)} judge conflict(s) await a reviewer: the affected results are provisional."
+            )
+            + "</p>"
+        )
+    else:
+        out.append(f"<p>No plan could be scored. {_e(run.error or '')}</p>")
+    out.append("<h2>Ranking</h2>")
+    out.append(
+        _table(
+            "Plans by weighted score (0-10)",
+            [
+                "Plan",
+                "Rank",
+                "Weighted score",
+                *[f"{c.name} ({round(100 * c.weight)}%)" for c in crit],
+                "Findings addressed",
+            ],
+            [
+                [
+                    r.name + (" (provisional)" if r.provisional else ""),
+                    r.rank,
+                    _num(r.score),
+                    *[_num(r.criteria[c.id].score) if c.id in r.criteria else "—" for c in crit],
+                    f"{round(100 * r.coverage.ratio)}%",
+                ]
+                for r in results
+            ],
+            numeric=set(range(1, 4 + len(crit))),
+        )
+    )
+    out.append("<h2>Charts</h2>")
+    names = [r.name for r in results]
+    scores = [r.score for r in results]
+    alt = "Bar chart of weighted scores: " + "; ".join(
+        f"{n} {_num(s)}" for n, s in zip(names, scores, strict=True)
+    )
+    out.append(
+        _figure(_bar_svg(names, scores), alt, "Weighted score per plan (data in the ranking table)")
+    )
+    for c in crit:
+        values = [r.criteria[c.id].score if c.id in r.criteria else None for r in results]
+        alt = f"Bar chart of {c.name} scores: " + "; ".join(
+            f"{n} {_num(v)}" for n, v in zip(names, values, strict=True)
+        )
+        out.append(
+            _figure(_bar_svg(names, values), alt, f"{c.name} per plan (data in the ranking table)")
+        )
+    out.append("<h2>Coverage matrix</h2>")
+    out.append(
+        '<p class="note">For each finding and plan: ✓ addressed (a fix is proposed), ◐ mentioned only (tested, monitored or deferred), ✗ missed.</p>'
+    )
+    rows = []
+    for f in run.audit.findings:
+        cells = []
+        for r in results:
+            state = (
+                "addressed"
+                if f.id in r.coverage.covered
+                else "mentioned"
+                if f.id in r.coverage.mentioned
+                else "missed"
+            )
+            cells.append(SYMBOLS[state])
+        rows.append([f"{f.id} {f.title}", f.severity.value, ", ".join(f.wcag), *cells])
+    out.append(_table("Findings by plan", ["Finding", "Severity", "WCAG", *names], rows))
+    out.append("<h2>What the ideal plan would add</h2>")
+    if missed:
+        out.append(
+            "<ul>"
+            + "".join(
+                f"<li>{_e(f.id)} {_e(f.title)} ({_e(f.severity.value)}, WCAG {_e(', '.join(f.wcag))})"
+                + (f" — only mentioned by {_e(', '.join(by))}" if by else "")
+                + "</li>"
+                for f, by in missed
+            )
+            + "</ul>"
+        )
+    else:
+        out.append("<p>Every finding is addressed by at least one plan.</p>")
+    out.append("<h2>Plan by plan</h2>")
+    for r in results:
+        out.append(
+            f"<h3>{_e(r.rank)}. {_e(r.name)} — {_num(r.score)} / 10{' (provisional)' if r.provisional else ''}</h3>"
+        )
+        for c in crit:
+            cr = r.criteria.get(c.id)
+            if cr is None:
+                continue
+            out.append(
+                f"<p><strong>{_e(c.name)}: {_num(cr.score)}</strong>. {_e(cr.rationale)}</p>"
+            )
+            for ev in cr.evidence[:3]:
+                out.append(f"<blockquote>“{_e(ev.quote)}”</blockquote>")
+        flags = [a for j in run.judgments if j.plan_name == r.name for a in j.anti_patterns]
+        if flags:
+            out.append(
+                "<p><strong>Anti-patterns:</strong></p><ul>"
+                + "".join(f"<li>{_e(a.name)}: “{_e(a.quote)}” — {_e(a.why)}</li>" for a in flags)
+                + "</ul>"
+            )
+        out.append(
+            f"<p>Coverage: {len(r.coverage.covered)} addressed, {len(r.coverage.mentioned)} mentioned, "
+            f"{len(r.coverage.missed)} missed.</p>"
+        )
+    out.append("<h2>Judge conflicts</h2>")
+    if run.conflicts:
+        out.append(
+            _table(
+                "Where the judges disagreed",
+                [
+                    "Plan and criterion",
+                    "Severity",
+                    "Spread",
+                    "Status",
+                    "Score used",
+                    "How it was settled",
+                ],
+                [
+                    [
+                        f"{c.plan} / {c.criterion}",
+                        c.severity,
+                        f"{c.spread:.2f}",
+                        c.status,
+                        _num(c.resolved_score),
+                        (
+                            f"{c.resolution.reviewer}: {c.resolution.note}"
+                            if c.resolution
+                            else c.reasoning or c.strategy
+                        ),
+                    ]
+                    for c in run.conflicts
+                ],
+            )
+        )
+    else:
+        out.append("<p>One judge, or judges that agreed: no conflicts.</p>")
+    out.append("<h2>Methodology</h2>")
+    out.append(
+        _table(
+            "Rubric",
+            ["Criterion", "Weight", "What is judged"],
+            [[c.name, f"{round(100 * c.weight)}%", c.description] for c in crit],
+        )
+    )
+    agreement = run.agreement.overall
+    out.append(
+        f"<p>Rubric version {_e(run.rubric.version)}; judges {_e(judges)}; prompt versions "
+        f"{_e(', '.join(sorted({j.prompt_version for j in run.judgments if j.prompt_version})) or 'none (offline judge)')}. "
+        f"Agreement between judges: Krippendorff's alpha {_num(agreement.alpha)}, ICC(2,1) {_num(agreement.icc)}"
+        f"{' (' + _e(agreement.note) + ')' if agreement.note else ''}. "
+        f"LLM requests {run.stats.calls}, cache hits {run.stats.cache_hits}, cost ${run.stats.cost_usd:.4f}.</p>"
+    )
+    out.append("</body></html>")
+    return "".join(out)
+
+
+def run_pdf(run: Run) -> bytes:
+    """The run report as a tagged PDF/UA-1 document."""
+    from weasyprint import HTML
+
+    pdf = HTML(string=run_html(run)).write_pdf(pdf_variant="pdf/ua-1")
+    assert pdf is not None
+    return bytes(pdf)
