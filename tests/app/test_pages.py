@@ -329,3 +329,13 @@ def test_sessions_do_not_share_results() -> None:
     no_exception(second)
     assert not second.table
     assert "Upload an audit" in texts(second.info)
+
+
+def test_a_reopened_run_builds_and_offers_its_pdf_report(populated: list[Run]) -> None:
+    at = on(HISTORY)
+    build = next(b for b in at.button if b.label == "Build the PDF report")
+    build.click().run()
+    no_exception(at)
+    labels = {b.label for b in at.get("download_button")}
+    assert "Download PDF report" in labels
+    assert not any(b.label == "Build the PDF report" for b in at.button)
