@@ -168,6 +168,7 @@ def test_thresholds_load_defaults_and_the_users_edits() -> None:
     assert load_thresholds() == Thresholds()
     path = save_thresholds(Thresholds(p95_latency_s=12.5))
     assert path.exists() and load_thresholds().p95_latency_s == 12.5
+    assert path.name == "thresholds.yaml"  # never the shipped data/monitoring.yaml
     path.write_text("p95_latency_s: -1\n", encoding="utf-8")
     with pytest.raises(Exception, match="p95_latency_s"):
         load_thresholds()

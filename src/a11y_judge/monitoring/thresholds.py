@@ -1,5 +1,6 @@
 """The Performance page's thresholds: shipped defaults (data/monitoring.yaml), overridden by
-the user's $A11Y_JUDGE_HOME/monitoring.yaml (what the page saves)."""
+the user's $A11Y_JUDGE_HOME/thresholds.yaml (what the page saves; a different name, since the
+home defaults to ./data, where the shipped file lives)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from a11y_judge.errors import A11yJudgeError
 from a11y_judge.paths import data_dir, home_dir
 
 FILE = "monitoring.yaml"
+USER_FILE = "thresholds.yaml"
 
 
 class Thresholds(BaseModel):
@@ -27,7 +29,7 @@ class Thresholds(BaseModel):
 
 
 def user_file() -> Path:
-    return home_dir() / FILE
+    return home_dir() / USER_FILE
 
 
 def _read(path: Path) -> dict[str, object]:
