@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from a11y_judge.errors import HistoryError, RunNotFoundError
 from a11y_judge.history.metrics import write_run_metrics
@@ -59,9 +60,9 @@ class ConflictRow:
     status: ConflictStatus
 
 
-@dataclass(frozen=True)
-class ScoreRow:
-    """One judge's score of one item (run x plan x criterion)."""
+class ScoreRow(NamedTuple):
+    """One judge's score of one item (run x plan x criterion). A named tuple: a large history
+    holds hundreds of thousands, read on every Conflicts page."""
 
     run_id: str
     plan: str
@@ -353,12 +354,14 @@ class HistoryStore:
         """Every judge's every score, for reliability and meta-evaluation."""
         with self._connect() as db:
             db.row_factory = None  # plain tuples: a large history reads several times faster
-            return [
-                ScoreRow(*r)
-                for r in db.execute(
-                    "SELECT run_id, plan_name, criterion, judge_id, score FROM judge_scores"
+            return list(
+                map(
+                    ScoreRow._make,
+                    db.execute(
+                        "SELECT run_id, plan_name, criterion, judge_id, score FROM judge_scores"
+                    ),
                 )
-            ]
+            )
 
     def final_scores(self) -> dict[tuple[str, str, str], float]:
         """(run id, plan, criterion) -> the jury's final score (escalated items left out)."""
