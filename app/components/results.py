@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -76,25 +77,28 @@ def downloads(run: Run, key: str) -> None:
 
 
 def _pdf(run: Run, base: str, key: str) -> None:
-    """The tagged PDF/UA report: built on request (it takes about a second), then offered."""
-    built = f"{key}.pdf.{run.run_id}"
-    if built not in st.session_state:
+    pdf_download(lambda: run_pdf(run), f"{base}.pdf", f"{key}.pdf.{run.run_id}")
+
+
+def pdf_download(build: Callable[[], bytes], file_name: str, key: str) -> None:
+    """A tagged PDF/UA report, built on request (it takes a second or two), then offered."""
+    if key not in st.session_state:
         if st.button(
             "Build the PDF report",
-            key=f"{key}.pdf.build",
+            key=f"{key}.build",
             icon=":material/picture_as_pdf:",
             help="An accessible, tagged PDF (PDF/UA-1): headings, table headers, alt text.",
         ):
             with st.spinner("Building the PDF report…"):
-                st.session_state[built] = run_pdf(run)
+                st.session_state[key] = build()
             st.rerun()
         return
     st.download_button(
         "Download PDF report",
-        data=st.session_state[built],
-        file_name=f"{base}.pdf",
+        data=st.session_state[key],
+        file_name=file_name,
         mime="application/pdf",
-        key=f"{key}.download.pdf",
+        key=f"{key}.download",
         icon=":material/download:",
         on_click="ignore",
     )

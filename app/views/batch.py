@@ -12,7 +12,7 @@ from app.components import batch_tables
 from app.components.jury import choose_judges, choose_weights
 from app.components.layout import page_intro
 from app.components.llm_settings import session_batch
-from app.components.results import render_results
+from app.components.results import pdf_download, render_results
 from app.components.tables import agreement_frame
 from app.components.text import md_escape
 
@@ -24,6 +24,7 @@ from a11y_judge.history.jobs import JobStore
 from a11y_judge.models import BatchJob, Run, utcnow
 from a11y_judge.paths import home_dir
 from a11y_judge.reports.batch_report import batch_csv, batch_json, batch_markdown
+from a11y_judge.reports.pdf_report import batch_html, render_pdf
 from a11y_judge.rubric import load_rubric
 
 KEY = "batch"
@@ -244,6 +245,11 @@ def _summary(job: BatchJob, summary: BatchSummary, runs: dict[str, Run]) -> None
             key=f"{KEY}.dl.{ext}",
             icon=":material/download:",
         )
+    pdf_download(
+        lambda: render_pdf(batch_html(job, summary)),
+        f"{job.job_id}.pdf",
+        f"{KEY}.pdf.{job.job_id}.{summary.completed}",
+    )
 
 
 def _open_set(job: BatchJob, runs: dict[str, Run]) -> None:

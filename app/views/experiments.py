@@ -10,7 +10,7 @@ import streamlit as st
 from app.components import ab_figures
 from app.components.layout import page_intro
 from app.components.llm_settings import session_judge_settings, session_judge_specs
-from app.components.results import data_table
+from app.components.results import data_table, pdf_download
 from app.components.text import md_code, md_escape
 
 from a11y_judge.errors import A11yJudgeError
@@ -21,6 +21,7 @@ from a11y_judge.reports.experiment_report import (
     experiment_json,
     experiment_markdown,
 )
+from a11y_judge.reports.pdf_report import experiment_html, render_pdf
 
 KEY = "ab"
 FLASH = f"{KEY}.flash"
@@ -203,6 +204,7 @@ def _results(doc: dict[str, Any]) -> None:
             key=f"{KEY}.dl.{ext}",
             icon=":material/download:",
         )
+    pdf_download(lambda: render_pdf(experiment_html(doc)), f"{stem}.pdf", f"{KEY}.pdf.{stem}")
 
 
 page_intro(

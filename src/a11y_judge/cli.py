@@ -40,7 +40,7 @@ from a11y_judge.reports.csv_report import to_csv
 from a11y_judge.reports.experiment_report import experiment_json
 from a11y_judge.reports.json_report import to_json
 from a11y_judge.reports.markdown_report import to_markdown
-from a11y_judge.reports.pdf_report import run_pdf
+from a11y_judge.reports.pdf_report import batch_html, render_pdf, run_pdf
 from a11y_judge.resilience import RetryPolicy
 from a11y_judge.rubric import load_rubric
 
@@ -707,10 +707,14 @@ def _batch_status(jobs: JobStore, args: argparse.Namespace) -> int:
             ("json", batch_json(job, summary)),
             ("csv", batch_csv(job, runs)),
             ("md", batch_markdown(job, summary, runs)),
+            ("pdf", render_pdf(batch_html(job, summary))),
         ):
             path = folder / f"{job.job_id}.{ext}"
             tmp = path.with_suffix(path.suffix + ".tmp")
-            tmp.write_text(text, encoding="utf-8")
+            if isinstance(text, bytes):
+                tmp.write_bytes(text)
+            else:
+                tmp.write_text(text, encoding="utf-8")
             tmp.replace(path)
             print(f"wrote {path}", file=sys.stderr)
     if args.json:

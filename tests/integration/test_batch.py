@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import diskcache
+import pikepdf
 import pytest
 
 from a11y_judge.batch import service
@@ -242,7 +243,9 @@ def test_the_cli_writes_the_batch_reports(tmp_path: Path, server: FakeLLMServer)
     written = cli("batch", "status", doc["job_id"], "--out", str(out), env_home=home)
     assert written.returncode == 0, written.stderr
     names = sorted(p.name for p in out.iterdir())
-    assert names == [f"{doc['job_id']}.{ext}" for ext in ("csv", "json", "md")]
+    assert names == [f"{doc['job_id']}.{ext}" for ext in ("csv", "json", "md", "pdf")]
+    with pikepdf.open(out / f"{doc['job_id']}.pdf") as pdf:  # tagged, like every PDF report
+        assert str(pdf.Root.Lang) == "en" and "/StructTreeRoot" in pdf.Root
     csv_text = (out / f"{doc['job_id']}.csv").read_text(encoding="utf-8")
     assert csv_text.splitlines()[0].startswith("job_id,set,set_status,run_id,plan,rank,score")
     assert len(csv_text.splitlines()) == 1 + 2 * 2

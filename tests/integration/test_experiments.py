@@ -214,6 +214,10 @@ def test_the_cli_prints_the_documented_json(tmp_path: Path) -> None:
     assert doc["gold"] is None and doc["n_items"] == 6
     for p in doc["criteria"].values():
         assert set(STAT_KEYS) <= set(p)
-    assert sorted(x.suffix for x in (tmp_path / "out").iterdir()) == [".csv", ".json", ".md"]
+    written = sorted(x.suffix for x in (tmp_path / "out").iterdir())
+    assert written == [".csv", ".json", ".md", ".pdf"]
+    pdf = next((tmp_path / "out").glob("*.pdf"))
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    assert "Tagged:          yes" in info.stdout and "A/B experiment" in info.stdout
     bad = _cli(tmp_path / "home", "--variant", "a=offline", "--items", str(items))
     assert bad.returncode == 2 and bad.stderr.startswith("error:") and "Traceback" not in bad.stderr

@@ -19,6 +19,7 @@ from a11y_judge.reports.experiment_report import (
     experiment_json,
     experiment_markdown,
 )
+from a11y_judge.reports.pdf_report import experiment_html, render_pdf
 
 
 def variants_from(texts: Sequence[str | Variant]) -> list[Variant]:
@@ -74,7 +75,7 @@ def past() -> list[ExperimentSummary]:
 
 
 def write_reports(doc: dict[str, Any], folder: Path) -> list[Path]:
-    """JSON, CSV and Markdown of the experiment in `folder`."""
+    """JSON, CSV, Markdown and (tagged) PDF of the experiment in `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     stem = doc["experiment_id"]
     out = []
@@ -86,4 +87,7 @@ def write_reports(doc: dict[str, Any], folder: Path) -> list[Path]:
         path = folder / f"{stem}.{ext}"
         path.write_text(text, encoding="utf-8")
         out.append(path)
+    pdf = folder / f"{stem}.pdf"
+    pdf.write_bytes(render_pdf(experiment_html(doc)))
+    out.append(pdf)
     return out

@@ -13,8 +13,10 @@ from __future__ import annotations
 import base64
 import html
 from collections.abc import Sequence
+from typing import Any
 
-from a11y_judge.models import Run
+from a11y_judge.batch.summary import BatchSummary
+from a11y_judge.models import BatchJob, Run
 
 CSS = """
 @page { size: A4; margin: 18mm 16mm 18mm 16mm;
@@ -117,9 +119,7 @@ def run_html(run: Run) -> str:
     results = sorted(run.results, key=lambda r: r.rank)
     missed = run.unaddressed()
     title = f"Remediation plan evaluation: {run.audit.name}"
-    out = [
-        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title><style>{CSS}</style></head><body>'
-    ]
+    out = [_head(title)]
     judges = ", ".join(f"{j.id}" + (f" ({j.model})" if j.model else "") for j in run.judges)
     out.append(
         f'<section class="cover"><h1>{_e(title)}</h1>'
@@ -298,10 +298,167 @@ def run_html(run: Run) -> str:
     return "".join(out)
 
 
-def run_pdf(run: Run) -> bytes:
-    """The run report as a tagged PDF/UA-1 document."""
+def _head(title: str) -> str:
+    return f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title><style>{CSS}</style></head><body>'
+
+
+def render_pdf(document: str) -> bytes:
+    """An HTML document as a tagged PDF/UA-1 file."""
     from weasyprint import HTML
 
-    pdf = HTML(string=run_html(run)).write_pdf(pdf_variant="pdf/ua-1")
+    pdf = HTML(string=document).write_pdf(pdf_variant="pdf/ua-1")
     assert pdf is not None
     return bytes(pdf)
+
+
+def run_pdf(run: Run) -> bytes:
+    """The run report as a tagged PDF/UA-1 document."""
+    return render_pdf(run_html(run))
+
+
+def batch_html(job: BatchJob, summary: BatchSummary) -> str:
+    """The batch summary: plans across sets, consistency, agreement, every set's outcome."""
+    title = f"Batch {job.job_id}"
+    a = summary.agreement
+    out = [_head(title), f"<h1>{_e(title)}</h1>"]
+    out.append(
+        f"<p>Source: {_e(job.source)}. Judges: {_e(', '.join(job.settings.judges))}. "
+        f"Status: {_e(job.status)}: {summary.completed} of {summary.total} sets completed, "
+        f"{len(summary.failed)} failed, {summary.cancelled} cancelled or interrupted.</p>"
+        f"<p>Best plan overall (highest mean weighted score): <strong>{_e(summary.best or 'none')}</strong>.</p>"
+    )
+    out.append("<h2>Plans across sets</h2>")
+    out.append(
+        _table(
+            "Weighted score per plan name across the sets that judged it",
+            ["Plan", "Sets", "Mean", "Min", "Max", "Std"],
+            [
+                [
+                    p.plan,
+                    p.sets,
+                    f"{p.mean:.2f}",
+                    f"{p.low:.2f}",
+                    f"{p.high:.2f}",
+                    _num(p.std, "{:.3f}"),
+                ]
+                for p in summary.plans
+            ],
+            numeric={1, 2, 3, 4, 5},
+        )
+    )
+    out.append("<h2>Consistency and agreement</h2>")
+    w = (
+        f"Kendall's W {summary.kendall_w:.3f} over {summary.w_sets} sets (1 = every set ranks the shared plans alike)"
+        if summary.kendall_w is not None
+        else f"Kendall's W is undefined: {summary.w_note}"
+    )
+    out.append(
+        f"<p>{_e(w)}. Judge agreement over {a.items} set × plan × criterion items: Krippendorff's alpha "
+        f"{_num(a.alpha, '{:.3f}')}, ICC(2,1) {_num(a.icc, '{:.3f}')}{' (' + _e(a.note) + ')' if a.note else ''}.</p>"
+    )
+    out.append("<h2>Sets</h2>")
+    out.append(
+        _table(
+            "Every set of the batch",
+            ["Set", "Status", "Plans", "Run", "Problem"],
+            [[i.name, i.status, len(i.plans), i.run_id or "—", i.error or ""] for i in job.items],
+            numeric={2},
+        )
+    )
+    out.append("</body></html>")
+    return "".join(out)
+
+
+def experiment_html(doc: dict[str, Any]) -> str:
+    """An A/B experiment: variants, each comparison's verdict and statistics, cost."""
+    title = f"A/B experiment {doc['experiment_id']}"
+    out = [_head(title), f"<h1>{_e(title)}</h1>"]
+    out.append(
+        "<ul>"
+        + "".join(
+            f"<li><strong>{_e(v['name'])}</strong>: {_e(v['spec'])}</li>" for v in doc["variants"]
+        )
+        + "</ul>"
+    )
+    out.append(f"<p>Sets: {_e(', '.join(doc['sets']))}; repeats: {doc['repeats']}.</p>")
+    for comp in doc["comparisons"]:
+        out.append(f"<h2>{_e(comp['b'])} against {_e(comp['a'])}</h2><p>{_e(comp['verdict'])}</p>")
+        rows = [("Weighted score", comp["overall"]), *comp["criteria"].items()]
+        out.append(
+            _table(
+                "Paired differences (B − A)",
+                [
+                    "Figure",
+                    "n",
+                    "Mean difference",
+                    "95% CI",
+                    "Cluster SE",
+                    "Wilcoxon p",
+                    "t-test p",
+                    "Holm p",
+                    "d_z",
+                ],
+                [
+                    [
+                        label,
+                        p["n"],
+                        f"{p['mean_diff']:+.3f}",
+                        "—" if p["ci"] is None else f"{p['ci'][0]:+.2f} to {p['ci'][1]:+.2f}",
+                        _num(p["se_cluster"], "{:.3f}"),
+                        _num(p["p_wilcoxon"], "{:.3g}"),
+                        _num(p["p_ttest"], "{:.3g}"),
+                        _num(p.get("p_holm"), "{:.3g}"),
+                        _num(p["effect_size"], "{:.2f}"),
+                    ]
+                    for label, p in rows
+                    if p is not None
+                ],
+            )
+        )
+        rank = comp["ranking"]
+        out.append(
+            _table(
+                "Rankings per audit",
+                ["Set", "Plans", "Kendall's tau", "Winner A", "Winner B", "Winner changed"],
+                [
+                    [
+                        r["set"],
+                        r["plans"],
+                        _num(r["kendall_tau"]),
+                        r["winner_a"],
+                        r["winner_b"],
+                        "yes" if r["winner_changed"] else "no",
+                    ]
+                    for r in rank["sets"]
+                ],
+            )
+        )
+    out.append("<h2>Cost and latency</h2>")
+    out.append(
+        _table(
+            "Per variant",
+            [
+                "Variant",
+                "Judgments",
+                "Failed",
+                "Requests",
+                "Cache hits",
+                "Cost (USD)",
+                "Mean latency (ms)",
+            ],
+            [
+                [
+                    v["name"],
+                    v["usage"]["judgments"],
+                    v["usage"]["failed"],
+                    v["usage"]["requests"],
+                    v["usage"]["cache_hits"],
+                    f"{v['usage']['cost_usd']:.4f}",
+                    _num(v["usage"]["latency_ms_mean"], "{:.0f}"),
+                ]
+                for v in doc["variants"]
+            ],
+        )
+    )
+    out.append("</body></html>")
+    return "".join(out)
