@@ -38,6 +38,7 @@ from a11y_judge.paths import data_dir
 from a11y_judge.reports.batch_report import batch_csv, batch_json, batch_markdown
 from a11y_judge.reports.csv_report import to_csv
 from a11y_judge.reports.experiment_report import experiment_json
+from a11y_judge.reports.files import write_report
 from a11y_judge.reports.json_report import to_json
 from a11y_judge.reports.markdown_report import to_markdown
 from a11y_judge.reports.pdf_report import batch_html, render_pdf, run_pdf
@@ -321,21 +322,11 @@ def _cell(c: CriterionResult) -> str:
 
 
 def _write_reports(run: Run, out: str, formats: str) -> list[Path]:
-    wanted = _check_formats(formats)
     folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for fmt in wanted:
-        path = folder / f"run-{run.run_id}.{fmt}"
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        body = FORMATS[fmt](run)
-        if isinstance(body, bytes):
-            tmp.write_bytes(body)
-        else:
-            tmp.write_text(body, encoding="utf-8")
-        tmp.replace(path)  # never leave a half-written report
-        written.append(path)
-    return written
+    return [
+        write_report(folder / f"run-{run.run_id}.{fmt}", FORMATS[fmt](run))
+        for fmt in _check_formats(formats)
+    ]
 
 
 def _check_formats(formats: str) -> list[str]:
@@ -702,20 +693,13 @@ def _batch_status(jobs: JobStore, args: argparse.Namespace) -> int:
     summary = summarize(job, runs)
     if args.out:
         folder = Path(args.out)
-        folder.mkdir(parents=True, exist_ok=True)
         for ext, text in (
             ("json", batch_json(job, summary)),
             ("csv", batch_csv(job, runs)),
             ("md", batch_markdown(job, summary, runs)),
             ("pdf", render_pdf(batch_html(job, summary))),
         ):
-            path = folder / f"{job.job_id}.{ext}"
-            tmp = path.with_suffix(path.suffix + ".tmp")
-            if isinstance(text, bytes):
-                tmp.write_bytes(text)
-            else:
-                tmp.write_text(text, encoding="utf-8")
-            tmp.replace(path)
+            path = write_report(folder / f"{job.job_id}.{ext}", text)
             print(f"wrote {path}", file=sys.stderr)
     if args.json:
         sys.stdout.write(batch_json(job, summary))

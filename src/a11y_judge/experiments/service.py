@@ -19,6 +19,7 @@ from a11y_judge.reports.experiment_report import (
     experiment_json,
     experiment_markdown,
 )
+from a11y_judge.reports.files import write_report
 from a11y_judge.reports.pdf_report import experiment_html, render_pdf
 
 
@@ -76,18 +77,12 @@ def past() -> list[ExperimentSummary]:
 
 def write_reports(doc: dict[str, Any], folder: Path) -> list[Path]:
     """JSON, CSV, Markdown and (tagged) PDF of the experiment in `folder`."""
-    folder.mkdir(parents=True, exist_ok=True)
     stem = doc["experiment_id"]
-    out = []
-    for ext, text in (
+    bodies: tuple[tuple[str, str | bytes], ...] = (
         ("json", experiment_json(doc)),
         ("csv", experiment_csv(doc)),
         ("md", experiment_markdown(doc)),
-    ):
-        path = folder / f"{stem}.{ext}"
-        path.write_text(text, encoding="utf-8")
-        out.append(path)
-    pdf = folder / f"{stem}.pdf"
-    pdf.write_bytes(render_pdf(experiment_html(doc)))
-    out.append(pdf)
+        ("pdf", render_pdf(experiment_html(doc))),
+    )
+    out = [write_report(folder / f"{stem}.{ext}", body) for ext, body in bodies]
     return out
