@@ -854,7 +854,7 @@ PDF_GOAL_S = 1.0
 
 
 def pdf_report_time(repeats: int = 3) -> None:
-    """The tagged PDF/UA run report of a 10-plan run with its 5 charts: the first render in a
+    """The tagged PDF/UA run report of a 10-plan run with its 2 charts: the first render in a
     process (fonts loaded) and the median of the next ones (the app's server renders warm)."""
     from a11y_judge.reports.pdf_report import run_pdf
 
@@ -871,7 +871,7 @@ def pdf_report_time(repeats: int = 3) -> None:
     warm = statistics.median(times)
     ok = warm <= PDF_GOAL_S
     print(
-        f"PDF run report (10 plans, 5 charts, {len(pdf) // 1024} KiB): first {first:.2f} s, then "
+        f"PDF run report (10 plans, 2 charts, {len(pdf) // 1024} KiB): first {first:.2f} s, then "
         f"{warm:.2f} s (goal <= {PDF_GOAL_S:.0f} s: ratio {warm / PDF_GOAL_S:.2f}, "
         f"{'meets' if ok else 'MISSES'})"
     )

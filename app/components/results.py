@@ -17,7 +17,7 @@ from a11y_judge.models import (
     RubricCriterion,
     Run,
 )
-from a11y_judge.reports.csv_report import to_csv
+from a11y_judge.reports.csv_report import to_csv, to_summary_csv
 from a11y_judge.reports.json_report import to_json
 from a11y_judge.reports.markdown_report import to_markdown
 from a11y_judge.reports.pdf_report import run_pdf
@@ -54,21 +54,23 @@ def ranking_table(run: Run) -> None:
 
 
 def downloads(run: Run, key: str) -> None:
-    """CSV, JSON and Markdown downloads of the run's reports."""
+    """CSV (tidy long table and one-row-per-plan summary), JSON and Markdown downloads of the
+    run's reports, and the PDF report built on request."""
     base = f"a11y-judge-{run.run_id}"
-    cols = st.columns(3)
+    cols = st.columns(4)
     items = [
-        ("CSV", to_csv, "csv", "text/csv"),
-        ("JSON", to_json, "json", "application/json"),
-        ("Markdown", to_markdown, "md", "text/markdown"),
+        ("CSV", to_csv, "csv", ".csv", "text/csv"),
+        ("plan summary (CSV)", to_summary_csv, "summary", "-summary.csv", "text/csv"),
+        ("JSON", to_json, "json", ".json", "application/json"),
+        ("Markdown", to_markdown, "md", ".md", "text/markdown"),
     ]
-    for col, (label, render, ext, mime) in zip(cols, items, strict=True):
+    for col, (label, render, kind, suffix, mime) in zip(cols, items, strict=True):
         col.download_button(
             f"Download {label}",
             data=render(run),
-            file_name=f"{base}.{ext}",
+            file_name=f"{base}{suffix}",
             mime=mime,
-            key=f"{key}.download.{ext}",
+            key=f"{key}.download.{kind}",
             icon=":material/download:",
             on_click="ignore",
             width="stretch",

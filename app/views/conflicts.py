@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 from app.components import figures, tables
 from app.components.layout import page_intro
-from app.components.results import data_table, quotes, ranking_table
+from app.components.results import data_table, pdf_download, quotes, ranking_table
 from app.components.text import md_escape
 
 from a11y_judge.consensus.review import history_agreement, judges_report, resolve
@@ -14,6 +14,8 @@ from a11y_judge.errors import A11yJudgeError
 from a11y_judge.history.store import HistoryStore, RunSummary, ScoreRow
 from a11y_judge.models import SEVERITIES, Conflict, Coverage, Judgment, Run
 from a11y_judge.reports.consensus_report import consensus_markdown
+from a11y_judge.reports.csv_report import to_csv
+from a11y_judge.reports.pdf_report import run_pdf
 
 KEY = "conflicts"
 REVIEWER = f"{KEY}.reviewer"
@@ -355,7 +357,9 @@ if trail:
     st.table(tables.trail_frame(trail, run).style.format({"Score": "{:.2f}"}), hide_index=True)
 else:
     st.caption("No resolution in this run yet.")
-st.download_button(
+st.subheader("Reports")
+left, right = st.columns(2)
+left.download_button(
     "Download the consensus report (Markdown)",
     data=consensus_markdown(run, trail, store.reliability()),
     file_name=f"a11y-judge-{run.run_id}-consensus.md",
@@ -363,6 +367,21 @@ st.download_button(
     key=f"{KEY}.download",
     icon=":material/download:",
     on_click="ignore",
+    width="stretch",
+)
+right.download_button(
+    "Download scores with conflict status (CSV)",
+    data=to_csv(run),
+    file_name=f"a11y-judge-{run.run_id}.csv",
+    mime="text/csv",
+    key=f"{KEY}.download.csv",
+    icon=":material/download:",
+    on_click="ignore",
+    width="stretch",
+)
+# the key counts resolutions: a report built before a decision is not offered after it
+pdf_download(
+    lambda: run_pdf(run), f"a11y-judge-{run.run_id}.pdf", f"{KEY}.pdf.{run.run_id}.{len(trail)}"
 )
 scores = store.judge_scores()  # read once for reliability and agreement across history
 _reliability(store, run, scores)

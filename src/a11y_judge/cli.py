@@ -8,7 +8,7 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from a11y_judge import __version__
@@ -35,22 +35,18 @@ from a11y_judge.models import (
 )
 from a11y_judge.monitoring import exporter
 from a11y_judge.paths import data_dir
-from a11y_judge.reports.batch_report import batch_csv, batch_json, batch_markdown
-from a11y_judge.reports.csv_report import to_csv
+from a11y_judge.reports.batch_report import batch_json
+from a11y_judge.reports.bundle import DEFAULT_FORMATS, batch_files, parse_formats, run_files
 from a11y_judge.reports.experiment_report import experiment_json
 from a11y_judge.reports.files import write_report
 from a11y_judge.reports.json_report import to_json
-from a11y_judge.reports.markdown_report import to_markdown
-from a11y_judge.reports.pdf_report import batch_html, render_pdf, run_pdf
 from a11y_judge.resilience import RetryPolicy
 from a11y_judge.rubric import load_rubric
 
-FORMATS: dict[str, Callable[[Run], str | bytes]] = {
-    "json": to_json,
-    "csv": to_csv,
-    "md": to_markdown,
-    "pdf": run_pdf,  # tagged PDF/UA-1
-}
+FORMAT_HELP = (
+    "report formats for --out, comma-separated: json,csv,md,pdf (default json,csv,md; csv is "
+    "the tidy long table plus a one-row-per-plan summary, pdf a tagged PDF/UA-1 report)"
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -120,11 +116,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     ev.add_argument("--rubric", help="rubric YAML (default: prompts/rubric.yaml)")
     ev.add_argument("--out", help="write the run's reports to this folder")
-    ev.add_argument(
-        "--format",
-        default="json,csv,md",
-        help="report formats for --out: json,csv,md,pdf (default: json,csv,md)",
-    )
+    ev.add_argument("--format", help=FORMAT_HELP)
     ev.add_argument("--json", action="store_true", help="print the run document as JSON")
     ev.add_argument("--no-history", action="store_true", help="do not record the run")
     ev.add_argument(
@@ -148,7 +140,7 @@ def _parser() -> argparse.ArgumentParser:
     hs.add_argument("run_id")
     hs.add_argument("--json", action="store_true")
     hs.add_argument("--out", help="write the run's reports to this folder")
-    hs.add_argument("--format", default="json,csv,md", help="json,csv,md,pdf (with --out)")
+    hs.add_argument("--format", help=FORMAT_HELP)
     hd = hsub.add_parser("delete", help="delete a run")
     hd.add_argument("run_id")
 
@@ -192,10 +184,13 @@ def _parser() -> argparse.ArgumentParser:
     br.add_argument("--rubric", help="rubric YAML (default: prompts/rubric.yaml)")
     br.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     br.add_argument("--json", action="store_true", help="print the batch document at the end")
+    br.add_argument("--out", help="write the job's reports to this folder when it ends")
+    br.add_argument("--format", help=FORMAT_HELP)
     bs = bsub.add_parser("status", help="jobs, or one job's sets and summary")
     bs.add_argument("job_id", nargs="?")
     bs.add_argument("--json", action="store_true")
-    bs.add_argument("--out", help="write the job's JSON, CSV and Markdown reports here")
+    bs.add_argument("--out", help="write the job's reports to this folder")
+    bs.add_argument("--format", help=FORMAT_HELP)
     bres = bsub.add_parser("resume", help="judge again every set not completed")
     bres.add_argument("job_id")
     bres.add_argument("--json", action="store_true")
@@ -321,33 +316,25 @@ def _cell(c: CriterionResult) -> str:
     return "—"
 
 
-def _write_reports(run: Run, out: str, formats: str) -> list[Path]:
-    folder = Path(out)
-    return [
-        write_report(folder / f"run-{run.run_id}.{fmt}", FORMATS[fmt](run))
-        for fmt in _check_formats(formats)
-    ]
+def _formats(args: argparse.Namespace) -> list[str]:
+    """The report formats asked for; --format without --out is a mistake worth saying."""
+    if args.format and not args.out:
+        raise A11yJudgeError("--format needs --out", hint="Add --out DIR to write reports")
+    return parse_formats(args.format or DEFAULT_FORMATS)
 
 
-def _check_formats(formats: str) -> list[str]:
-    wanted = [f.strip() for f in formats.split(",") if f.strip()]
-    unknown = [f for f in wanted if f not in FORMATS]
-    if unknown or not wanted:
-        raise A11yJudgeError(
-            f"unknown report format {', '.join(unknown) or '(none)'}",
-            hint="Use --format with json, csv, md and/or pdf",
-        )
-    return wanted
+def _write_files(out: str, files: list[tuple[str, str | bytes]]) -> list[Path]:
+    written = [write_report(Path(out) / name, body) for name, body in files]
+    print("wrote " + ", ".join(str(p) for p in written), file=sys.stderr)
+    return written
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    _check_formats(args.format)
+    formats = _formats(args)
     audit = read_audit(args.audit)
     paths = [Path(p) for p in args.plan] if args.plan else plan_files(args.plans_dir)
     plans = read_plans((str(p), None) for p in paths)
     rubric = load_rubric(args.rubric)
-    if args.format and not args.out and args.format != "json,csv,md":
-        raise A11yJudgeError("--format needs --out", hint="Add --out DIR to write reports")
     settings = _settings(args)
     cancelled = False
     store = HistoryStore()
@@ -370,9 +357,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     if not args.no_history:
         record_run(store, run)
     if args.out:
-        written = _write_reports(run, args.out, args.format)
-        if not args.json:
-            print("wrote " + ", ".join(str(p) for p in written), file=sys.stderr)
+        _write_files(args.out, run_files(run, formats))
     if args.json:
         sys.stdout.write(to_json(run))
     else:
@@ -456,10 +441,10 @@ def _history(args: argparse.Namespace) -> int:
             )
         return 0
     if args.history_command == "show":
+        formats = _formats(args)
         run = store.get_run(args.run_id)
         if args.out:
-            for path in _write_reports(run, args.out, args.format):
-                print(f"wrote {path}", file=sys.stderr)
+            _write_files(args.out, run_files(run, formats))
         if args.json:
             sys.stdout.write(to_json(run))
         else:
@@ -593,6 +578,7 @@ def _batch(args: argparse.Namespace) -> int:
         return 0
     if command == "status":
         return _batch_status(jobs, args)
+    formats = _formats(args) if command == "run" else []
     if command == "run":
         settings = BatchSettings(
             judges=args.judge or ["offline"],
@@ -619,6 +605,9 @@ def _batch(args: argparse.Namespace) -> int:
         print(f"cancelled: resume with `a11y-judge batch resume {job_id}`", file=sys.stderr)
         return 130
     meter.done()
+    if formats and args.out:
+        done, runs = batch_service.results(job.job_id, jobs)
+        _write_files(args.out, batch_files(done, summarize(done, runs), runs, formats))
     if args.json:
         _job, summary = batch_service.summary(job.job_id, jobs)
         sys.stdout.write(batch_json(_job, summary))
@@ -689,18 +678,11 @@ def _batch_status(jobs: JobStore, args: argparse.Namespace) -> int:
         for j in listed:
             print(f"{j.job_id}  {j.status:<11} {j.finished}/{j.total} sets  {j.source}")
         return 0
+    formats = _formats(args)
     job, runs = batch_service.results(args.job_id, jobs)
     summary = summarize(job, runs)
     if args.out:
-        folder = Path(args.out)
-        for ext, text in (
-            ("json", batch_json(job, summary)),
-            ("csv", batch_csv(job, runs)),
-            ("md", batch_markdown(job, summary, runs)),
-            ("pdf", render_pdf(batch_html(job, summary))),
-        ):
-            path = write_report(folder / f"{job.job_id}.{ext}", text)
-            print(f"wrote {path}", file=sys.stderr)
+        _write_files(args.out, batch_files(job, summary, runs, formats))
     if args.json:
         sys.stdout.write(batch_json(job, summary))
     else:

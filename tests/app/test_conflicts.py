@@ -3,8 +3,10 @@ openai client, loopback fake server) and the offline judge, escalation and resol
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import pikepdf
 import pytest
 from apptest import no_exception, on, texts
 
@@ -131,3 +133,18 @@ def test_history_shows_provisional_results_and_links_to_conflicts(jury_run: Run)
     assert "Where the judges disagree" in texts(at.subheader)
     ranking = at.table[0].value
     assert all(name.endswith("(provisional)") for name in ranking["Plan"])
+
+
+def test_the_page_offers_the_runs_reports_and_builds_its_pdf(jury_run: Run) -> None:
+    at = on(CONFLICTS)
+    labels = {b.label for b in at.get("download_button")}
+    assert {
+        "Download the consensus report (Markdown)",
+        "Download scores with conflict status (CSV)",
+    } <= labels
+    next(b for b in at.button if b.label == "Build the PDF report").click().run()
+    no_exception(at)
+    assert "Download PDF report" in {b.label for b in at.get("download_button")}
+    key = f"conflicts.pdf.{jury_run.run_id}.0"  # no resolution yet
+    with pikepdf.open(io.BytesIO(at.session_state[key])) as pdf:
+        assert "/StructTreeRoot" in pdf.Root and str(pdf.Root.Lang) == "en"

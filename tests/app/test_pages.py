@@ -99,7 +99,7 @@ def test_history_lists_runs_compares_and_trends(populated: list[Run]) -> None:
     # the newest run is open in the shared results view
     ranking = at.table[0].value
     assert ranking.iloc[0]["Plan"] == WINNER and ranking.iloc[0]["Rank"] == 1
-    assert len(at.download_button) == 3
+    assert len(at.download_button) == 4
     # compare: two ranking tables and a delta table for the shared plans
     deltas = next(d.value for d in at.dataframe if "Change (B − A)" in d.value.columns)
     assert set(deltas["Plan"]) == {r.name for r in populated[0].results}
@@ -199,7 +199,12 @@ def test_evaluate_demo_run_ranks_and_saves(demo_dir: Path) -> None:
     expected = [r.name for r in demo_run(demo_dir).results]
     assert list(ranking["Plan"]) == expected
     labels = [b.label for b in at.download_button]
-    assert labels == ["Download CSV", "Download JSON", "Download Markdown"]
+    assert labels == [
+        "Download CSV",
+        "Download plan summary (CSV)",
+        "Download JSON",
+        "Download Markdown",
+    ]
     runs = HistoryStore().list_runs()
     assert len(runs) == 1 and runs[0].winner == WINNER
     # the results stay on screen across reruns (e.g. after a download click)

@@ -230,9 +230,13 @@ def test_ctrl_c_on_the_cli_cancels_cleanly_and_the_job_resumes(tmp_path: Path) -
 def test_the_cli_writes_the_batch_reports(tmp_path: Path, server: FakeLLMServer) -> None:
     home = tmp_path / "home"
     sets = make_sets(tmp_path / "sets", ["a", "b"], plans=2)
-    done = cli("batch", "run", str(sets), "--json", env_home=home)
+    at_end = tmp_path / "at-end"
+    done = cli(
+        "batch", "run", str(sets), "--json", "--out", str(at_end), "--format", "md", env_home=home
+    )
     assert done.returncode == 0, done.stderr
     doc = json.loads(done.stdout)
+    assert [p.name for p in at_end.iterdir()] == [f"{doc['job_id']}.md"]  # batch run --out
     assert set(doc) == {"job_id", "status", "sets", "summary"}
     assert [(s["name"], s["status"]) for s in doc["sets"]] == [
         ("a", "completed"),
@@ -240,7 +244,16 @@ def test_the_cli_writes_the_batch_reports(tmp_path: Path, server: FakeLLMServer)
     ]
     assert doc["summary"]["kendall_w"] == 1.0  # the same plans, ranked alike in both sets
     out = tmp_path / "reports"
-    written = cli("batch", "status", doc["job_id"], "--out", str(out), env_home=home)
+    written = cli(
+        "batch",
+        "status",
+        doc["job_id"],
+        "--out",
+        str(out),
+        "--format",
+        "json,csv,md,pdf",
+        env_home=home,
+    )
     assert written.returncode == 0, written.stderr
     names = sorted(p.name for p in out.iterdir())
     assert names == [f"{doc['job_id']}.{ext}" for ext in ("csv", "json", "md", "pdf")]

@@ -202,7 +202,12 @@ def test_out_writes_json_csv_and_markdown(
     assert code == 0
     run_id = HistoryStore().list_runs()[0].run_id
     files = sorted(p.name for p in out_dir.iterdir())
-    assert files == [f"run-{run_id}.csv", f"run-{run_id}.json", f"run-{run_id}.md"]
+    assert files == [
+        f"run-{run_id}-summary.csv",
+        f"run-{run_id}.csv",
+        f"run-{run_id}.json",
+        f"run-{run_id}.md",
+    ]
     assert err.startswith("wrote ") and str(out_dir) in err
     doc = json.loads((out_dir / f"run-{run_id}.json").read_text(encoding="utf-8"))
     assert doc["run_id"] == run_id and len(doc["plans"]) == 4
@@ -216,6 +221,15 @@ def test_out_writes_json_csv_and_markdown(
     agency = next(r for r in totals if r[1] == "agency-quick-wins")
     column = dict(zip(COLUMNS, agency, strict=True))
     assert column["mentioned"] == "NW-03 NW-08" and "NW-14" in column["missed"].split()
+    wide = list(csv.DictReader(io.StringIO((out_dir / f"run-{run_id}-summary.csv").read_text())))
+    assert [w["plan"] for w in wide] == [
+        r[1] for r in sorted(totals, key=lambda r: (int(r[2]), r[1]))
+    ]  # one row per plan, in rank order
+    for w in wide:  # the wide summary says what the long table says
+        long = {r[3]: r[6] for r in rows[1:] if r[1] == w["plan"] and r[7] == "jury"}
+        assert w["weighted_score"] == long["weighted_total"]
+        assert all(w[c] == long[c] for c in CRITERIA)
+    assert wide[[w["plan"] for w in wide].index("agency-quick-wins")]["mentioned"] == "2"
     md = (out_dir / f"run-{run_id}.md").read_text(encoding="utf-8")
     assert md.startswith(f"# A11y Judge run {run_id}")
     assert "| 1 | northwind-phased-roadmap |" in md
@@ -229,7 +243,9 @@ def test_out_with_one_format(
 ) -> None:
     code, _, _ = run_cli(capsys, *demo_args, "--out", str(tmp_path), "--format", "csv")
     assert code == 0
-    assert [p.suffix for p in tmp_path.iterdir() if p.name.startswith("run-")] == [".csv"]
+    written = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("run-"))
+    assert [n.split(".")[-1] for n in written] == ["csv", "csv"]  # long and summary
+    assert written[0].endswith("-summary.csv")
 
 
 # --------------------------------------------------------------------------------------------

@@ -50,3 +50,55 @@ def to_csv(run: Run) -> str:
         total = [*head, "weighted_total", "Weighted total", 1.0, r.score, "jury", *tail, "", ""]
         writer.writerow(total)
     return out.getvalue()
+
+
+def summary_columns(run: Run) -> list[str]:
+    """The wide summary's header: one score column per criterion id."""
+    crit = [c.id for c in run.rubric.criteria]
+    return [
+        "run_id",
+        "audit",
+        "plan",
+        "rank",
+        "weighted_score",
+        *crit,
+        "coverage_ratio",
+        "addressed",
+        "mentioned",
+        "missed",
+        "anti_patterns",
+        "conflicts",
+        "escalated",
+        "provisional",
+    ]
+
+
+def to_summary_csv(run: Run) -> str:
+    """Wide CSV: one row per plan in rank order, a column per criterion (the jury's score, empty
+    while escalated), coverage counts, and the plan's conflicts."""
+    crit = [c.id for c in run.rubric.criteria]
+    out = io.StringIO()
+    writer = SafeWriter(out)
+    writer.writerow(summary_columns(run))
+    for r in sorted(run.results, key=lambda r: (r.rank, r.name)):
+        mine = [c for c in run.conflicts if c.plan == r.name]
+        cov = r.coverage
+        writer.writerow(
+            [
+                run.run_id,
+                run.audit.name,
+                r.name,
+                r.rank,
+                r.score,
+                *[r.criteria[c].score if c in r.criteria else "" for c in crit],
+                cov.ratio,
+                len(cov.covered),
+                len(cov.mentioned),
+                len(cov.missed),
+                len(r.anti_patterns),
+                len(mine),
+                sum(c.status == "escalated" for c in mine),
+                "yes" if r.provisional else "no",
+            ]
+        )
+    return out.getvalue()

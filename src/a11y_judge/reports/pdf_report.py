@@ -11,6 +11,7 @@ a judge is HTML-escaped.
 from __future__ import annotations
 
 import base64
+import gc
 import html
 from collections.abc import Sequence
 from typing import Any
@@ -23,15 +24,19 @@ CSS = """
         @bottom-center { content: "Page " counter(page) " of " counter(pages);
                          font-family: "DejaVu Sans", sans-serif; font-size: 9pt; } }
 body { font-family: "DejaVu Sans", "Liberation Sans", sans-serif; font-size: 10pt;
-       line-height: 1.4; color: #111; }
+       line-height: 1.4; color: #111; overflow-wrap: break-word; }
 h1 { font-size: 20pt; margin: 0 0 6pt; }
 h2 { font-size: 14pt; margin: 16pt 0 6pt; border-bottom: 1pt solid #444; page-break-after: avoid; }
 h3 { font-size: 11.5pt; margin: 12pt 0 4pt; page-break-after: avoid; }
 table { border-collapse: collapse; width: 100%; margin: 4pt 0 8pt; page-break-inside: auto; }
 caption { text-align: left; font-weight: bold; margin-bottom: 3pt; }
 th, td { border: 0.6pt solid #666; padding: 2pt 4pt; text-align: left; vertical-align: top;
-         overflow-wrap: break-word; font-size: 9pt; hyphens: auto; }
+         overflow-wrap: break-word; font-size: 9pt; }
 th { background: #e8e8e8; }
+thead th { hyphens: auto; }
+table.fixed { table-layout: fixed; }
+tr { page-break-inside: avoid; }
+.mark { text-align: center; padding: 2pt 1pt; }
 td.num, th.num { text-align: right; }
 figure { margin: 6pt 0; page-break-inside: avoid; }
 figcaption { font-size: 9pt; color: #333; }
@@ -40,6 +45,8 @@ blockquote { margin: 3pt 0 3pt 10pt; padding-left: 6pt; border-left: 2pt solid #
 .note { font-size: 9pt; color: #333; }
 .provisional { font-weight: bold; }
 """
+
+MATRIX_COLUMNS = 10  # plan columns per coverage table; more plans continue in the next
 
 SYMBOLS = {"addressed": "✓", "mentioned": "◐", "missed": "✗"}
 
@@ -57,10 +64,15 @@ def _table(
     header: Sequence[str],
     rows: Sequence[Sequence[object]],
     numeric: set[int] | None = None,
+    widths: Sequence[str] | None = None,
+    marks: set[int] | None = None,
 ) -> str:
+    """A table with a caption, column headers and row headers; `widths` (CSS lengths, one per
+    column) lays it out fixed, which is faster and keeps wide tables inside the page."""
     numeric = numeric or set()
+    marks = marks or set()
     head = "".join(
-        f'<th scope="col"{" class=num" if i in numeric else ""}>{_e(h)}</th>'
+        f'<th scope="col"{" class=num" if i in numeric else " class=mark" if i in marks else ""}>{_e(h)}</th>'
         for i, h in enumerate(header)
     )
     body = "".join(
@@ -69,19 +81,30 @@ def _table(
             (
                 f'<th scope="row">{_e(c)}</th>'
                 if i == 0
-                else f"<td{' class=num' if i in numeric else ''}>{_e(c)}</td>"
+                else f"<td{' class=num' if i in numeric else ' class=mark' if i in marks else ''}>{_e(c)}</td>"
             )
             for i, c in enumerate(row)
         )
         + "</tr>"
         for row in rows
     )
-    return f"<table><caption>{_e(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    cols = ""
+    if widths:
+        cols = "<colgroup>" + "".join(f'<col style="width:{w}">' for w in widths) + "</colgroup>"
+    fixed = ' class="fixed"' if widths else ""
+    return f"<table{fixed}><caption>{_e(caption)}</caption>{cols}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _gutter(labels: Sequence[str]) -> int:
+    """Room left of the bars for the labels (WeasyPrint lays SVG text out letter by letter,
+    so the run report labels its charts with the short plan keys P1, P2, ...)."""
+    return min(200, 14 + 7 * max((len(label) for label in labels), default=1))
 
 
 def _bar_svg(labels: Sequence[str], values: Sequence[float | None], maximum: float = 10.0) -> str:
     """Horizontal bars with their labels and values printed (readable in greyscale)."""
-    row, left, width = 22, 200, 300
+    row, left = 22, _gutter(labels)
+    width = 520 - left
     height = row * len(labels) + 24
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="560" height="{height}" font-family="DejaVu Sans, sans-serif" font-size="11">'
@@ -102,6 +125,66 @@ def _bar_svg(labels: Sequence[str], values: Sequence[float | None], maximum: flo
     )
     parts.append("</svg>")
     return "".join(parts)
+
+
+# greys with distinct hatching, so the criteria stay apart on paper and without colour
+_SERIES = [("#0072B2", ""), ("#E69F00", "h"), ("#56B4E9", "d"), ("#333333", ""), ("#999999", "h")]
+
+
+def _grouped_svg(
+    labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]]
+) -> str:
+    """One group of thin bars per plan, one bar per criterion, a legend on top (values are in
+    the ranking table: few text nodes keep the render fast)."""
+    bar, gap, left = 7, 10, _gutter(labels)
+    width = 520 - left
+    group = bar * len(series) + gap
+    top = 18 * ((len(series) + 1) // 2) + 6
+    height = top + group * len(labels) + 18
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="560" height="{height}" font-family="DejaVu Sans, sans-serif" font-size="11">',
+        '<defs><pattern id="h" width="4" height="4" patternUnits="userSpaceOnUse">'
+        '<path d="M0 2h4" stroke="#fff" stroke-width="1"/></pattern>'
+        '<pattern id="d" width="4" height="4" patternUnits="userSpaceOnUse">'
+        '<path d="M0 4L4 0" stroke="#fff" stroke-width="1"/></pattern></defs>',
+    ]
+
+    def fill(i: int, x: float, y: float, w: float, h: float) -> str:
+        color, hatch = _SERIES[i % len(_SERIES)]
+        rect = f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h}" fill="{color}"/>'
+        if hatch:
+            rect += (
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h}" fill="url(#{hatch})"/>'
+            )
+        return rect
+
+    for i, (name, _values) in enumerate(series):
+        x, y = 10 + 270 * (i % 2), 4 + 18 * (i // 2)
+        parts.append(fill(i, x, y, 12, 10))
+        short = name if len(name) <= 36 else name[:35] + "…"
+        parts.append(f'<text x="{x + 16}" y="{y + 9}">{_e(short)}</text>')
+    for k, label in enumerate(labels):
+        y = top + k * group
+        short = label if len(label) <= 32 else label[:31] + "…"
+        parts.append(
+            f'<text x="{left - 6}" y="{y + group / 2 + 2:.1f}" text-anchor="end">{_e(short)}</text>'
+        )
+        for i, (_name, values) in enumerate(series):
+            value = values[k]
+            if value is not None:
+                w = max(0.0, min(1.0, value / 10.0)) * width
+                parts.append(fill(i, left, y + i * bar, w, bar - 1))
+    bottom = top + group * len(labels)
+    parts.append(f'<line x1="{left}" y1="{top - 2}" x2="{left}" y2="{bottom}" stroke="#111"/>')
+    parts.append(
+        f'<text x="{left}" y="{height - 4}">0</text><text x="{left + width}" y="{height - 4}" text-anchor="end">10</text>'
+    )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _plan_keys(names: Sequence[str]) -> str:
+    return "; ".join(f"P{k} {_e(n)}" for k, n in enumerate(names, 1))
 
 
 def _figure(svg: str, alt: str, caption: str) -> str:
@@ -155,58 +238,91 @@ def run_html(run: Run) -> str:
             [
                 "Plan",
                 "Rank",
-                "Weighted score",
+                "Score",
                 *[f"{c.name} ({round(100 * c.weight)}%)" for c in crit],
                 "Findings addressed",
             ],
             [
                 [
-                    r.name + (" (provisional)" if r.provisional else ""),
+                    f"P{k} {r.name}" + (" (provisional)" if r.provisional else ""),
                     r.rank,
                     _num(r.score),
                     *[_num(r.criteria[c.id].score) if c.id in r.criteria else "—" for c in crit],
                     f"{round(100 * r.coverage.ratio)}%",
                 ]
-                for r in results
+                for k, r in enumerate(results, 1)
             ],
             numeric=set(range(1, 4 + len(crit))),
+            widths=[
+                "22%",
+                "7%",
+                "11%",
+                *[f"{48 / max(1, len(crit)):.1f}%"] * len(crit),
+                "12%",
+            ],
         )
     )
     out.append("<h2>Charts</h2>")
     names = [r.name for r in results]
+    keys = [f"P{k}" for k in range(1, len(results) + 1)]
+    out.append(f'<p class="note">Plans are keyed by rank: {_plan_keys(names)}.</p>')
     scores = [r.score for r in results]
     alt = "Bar chart of weighted scores: " + "; ".join(
         f"{n} {_num(s)}" for n, s in zip(names, scores, strict=True)
     )
     out.append(
-        _figure(_bar_svg(names, scores), alt, "Weighted score per plan (data in the ranking table)")
+        _figure(_bar_svg(keys, scores), alt, "Weighted score per plan (data in the ranking table)")
     )
-    for c in crit:
-        values = [r.criteria[c.id].score if c.id in r.criteria else None for r in results]
-        alt = f"Bar chart of {c.name} scores: " + "; ".join(
-            f"{n} {_num(v)}" for n, v in zip(names, values, strict=True)
+    series = [
+        (c.name, [r.criteria[c.id].score if c.id in r.criteria else None for r in results])
+        for c in crit
+    ]
+    alt = "Grouped bar chart of criterion scores per plan: " + "; ".join(
+        f"{n}: " + ", ".join(f"{label} {_num(v[k])}" for label, v in series)
+        for k, n in enumerate(names)
+    )
+    out.append(
+        _figure(
+            _grouped_svg(keys, series),
+            alt,
+            "Criterion scores per plan, one bar per criterion in legend order (data in the "
+            "ranking table)",
         )
-        out.append(
-            _figure(_bar_svg(names, values), alt, f"{c.name} per plan (data in the ranking table)")
-        )
+    )
     out.append("<h2>Coverage matrix</h2>")
     out.append(
         '<p class="note">For each finding and plan: ✓ addressed (a fix is proposed), ◐ mentioned only (tested, monitored or deferred), ✗ missed.</p>'
     )
-    rows = []
-    for f in run.audit.findings:
-        cells = []
-        for r in results:
-            state = (
-                "addressed"
-                if f.id in r.coverage.covered
-                else "mentioned"
-                if f.id in r.coverage.mentioned
-                else "missed"
+    out.append(f'<p class="note">Plans by rank: {_plan_keys(names)}.</p>')
+    states = {}
+    for r in results:
+        for fid in r.coverage.covered:
+            states[r.name, fid] = "addressed"
+        for fid in r.coverage.mentioned:
+            states.setdefault((r.name, fid), "mentioned")
+    for start in range(0, len(names), MATRIX_COLUMNS):
+        shown = names[start : start + MATRIX_COLUMNS]
+        rows = [
+            [
+                f"{f.id} {f.title}",
+                f.severity.value,
+                ", ".join(f.wcag),
+                *[SYMBOLS[states.get((n, f.id), "missed")] for n in shown],
+            ]
+            for f in run.audit.findings
+        ]
+        first = start + 1
+        label = f" (plans P{first}-P{start + len(shown)})" if len(names) > MATRIX_COLUMNS else ""
+        mark = f"{48.0 / len(shown):.1f}%"
+        out.append(
+            _table(
+                f"Findings by plan{label}",
+                ["Finding", "Severity", "WCAG", *[f"P{first + k}" for k in range(len(shown))]],
+                rows,
+                marks=set(range(3, 3 + len(shown))),
+                widths=["30%", "12%", "10%", *[mark] * len(shown)],
             )
-            cells.append(SYMBOLS[state])
-        rows.append([f"{f.id} {f.title}", f.severity.value, ", ".join(f.wcag), *cells])
-    out.append(_table("Findings by plan", ["Finding", "Severity", "WCAG", *names], rows))
+        )
     out.append("<h2>What the ideal plan would add</h2>")
     if missed:
         out.append(
@@ -226,15 +342,20 @@ def run_html(run: Run) -> str:
         out.append(
             f"<h3>{_e(r.rank)}. {_e(r.name)} — {_num(r.score)} / 10{' (provisional)' if r.provisional else ''}</h3>"
         )
+        quoted: set[str] = set()  # a quote that backs several criteria is printed once
         for c in crit:
             cr = r.criteria.get(c.id)
             if cr is None:
                 continue
+            fresh = [ev.quote for ev in cr.evidence[:3] if ev.quote not in quoted]
+            again = len(cr.evidence[:3]) - len(fresh)
+            quoted.update(fresh)
             out.append(
-                f"<p><strong>{_e(c.name)}: {_num(cr.score)}</strong>. {_e(cr.rationale)}</p>"
+                f"<p><strong>{_e(c.name)}: {_num(cr.score)}</strong>. {_e(cr.rationale)}"
+                + (f" (Also backed by {again} quote(s) shown above.)" if again else "")
+                + "</p>"
             )
-            for ev in cr.evidence[:3]:
-                out.append(f"<blockquote>“{_e(ev.quote)}”</blockquote>")
+            out.extend(f"<blockquote>“{_e(q)}”</blockquote>" for q in fresh)
         flags = [a for j in run.judgments if j.plan_name == r.name for a in j.anti_patterns]
         if flags:
             out.append(
@@ -306,7 +427,15 @@ def render_pdf(document: str) -> bytes:
     """An HTML document as a tagged PDF/UA-1 file."""
     from weasyprint import HTML
 
-    pdf = HTML(string=document).write_pdf(pdf_variant="pdf/ua-1")
+    # WeasyPrint allocates a large box tree in a burst; the cyclic collector walking it again and
+    # again costs 10-30% of the render. Its garbage is collected when the collector resumes.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        pdf = HTML(string=document).write_pdf(pdf_variant="pdf/ua-1")
+    finally:
+        if paused:
+            gc.enable()
     assert pdf is not None
     return bytes(pdf)
 
