@@ -13,9 +13,17 @@ if str(APP_DIR.parent) not in sys.path:  # make `app.components` importable from
 
 from a11y_judge.errors import A11yJudgeError  # noqa: E402
 from a11y_judge.monitoring import exporter  # noqa: E402
+from app.components import access  # noqa: E402
 from app.components.sidebar import render_sidebar  # noqa: E402
 
 st.set_page_config(page_title="A11y Judge", page_icon=":material/balance:", layout="wide")
+try:
+    settings = access.config()
+except A11yJudgeError as exc:  # e.g. A11Y_JUDGE_SESSION_QUOTA=lots
+    st.error(str(exc))
+    st.stop()
+access.gate(settings)  # a password, when the deployment sets one
+access.set_session_actor()
 
 page = st.navigation(
     [
@@ -39,6 +47,8 @@ st.caption(
     "on a weighted rubric. Every run is kept in history."
 )
 render_sidebar()
+if settings.read_only:
+    st.sidebar.info("Read-only deployment: browse history; no new runs.", icon=":material/lock:")
 try:  # the opt-in metrics endpoint, once per server process
     exporter.start_if_configured()
 except A11yJudgeError as exc:

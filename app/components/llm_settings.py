@@ -25,6 +25,7 @@ from a11y_judge.credentials import (
 from a11y_judge.judges.settings import JudgeSettings
 from a11y_judge.models import BatchSettings
 from a11y_judge.resilience import RetryPolicy
+from app.components.access import config as access_config
 
 #: The session-state key of the settings dict (not a widget key, so it survives page changes).
 STORE = "llm_settings"
@@ -152,7 +153,7 @@ def session_judge_settings(state: MutableMapping[str, Any] | None = None) -> Jud
         retry=RetryPolicy(max_retries=int(s["retries"])),
         outage_wait=float(s["outage_wait"]),
         time_budget=float(s["time_budget"]) or None,
-        budget_usd=float(s["budget"]) or None,
+        budget_usd=access_config().run_budget(float(s["budget"]) or None),
         samples=int(s["samples"]),
         use_cache=bool(s["cache"]),
     )
@@ -178,7 +179,8 @@ def session_batch(
     )
     keys, secrets = typed_keys(s), streamlit_secrets()
     urls = {p: str(s[f"{p}.base_url"]).strip() for p in OVERRIDABLE}
-    outage, budget = float(s["outage_wait"]), float(s["budget"]) or None
+    outage = float(s["outage_wait"])
+    budget = access_config().run_budget(float(s["budget"]) or None)  # the deployment's cap
 
     def factory(job: BatchSettings) -> JudgeSettings:
         return replace(

@@ -22,6 +22,7 @@ from a11y_judge.reports.json_report import to_json
 from a11y_judge.reports.markdown_report import to_markdown
 from a11y_judge.reports.pdf_report import run_pdf
 from app.components import figures, tables
+from app.components.access import log_export
 from app.components.tables import format_when
 from app.components.text import md_escape, md_quote
 
@@ -72,7 +73,7 @@ def downloads(run: Run, key: str) -> None:
             mime=mime,
             key=f"{key}.download.{kind}",
             icon=":material/download:",
-            on_click="ignore",
+            on_click=log_export(run.run_id, f"{base}{suffix}"),
             width="stretch",
         )
     _pdf(run, base, key)
@@ -102,7 +103,7 @@ def pdf_download(build: Callable[[], bytes], file_name: str, key: str) -> None:
         mime="application/pdf",
         key=f"{key}.download",
         icon=":material/download:",
-        on_click="ignore",
+        on_click=log_export(file_name.removesuffix(".pdf"), file_name),
     )
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 from app.components import batch_tables
+from app.components.access import blocked, log_export, read_only
 from app.components.jury import choose_judges, choose_weights
 from app.components.layout import page_intro
 from app.components.llm_settings import session_batch
@@ -96,12 +97,13 @@ def _submit_form() -> None:
         ("weights totalling 100%", rubric is not None),
     )
     missing = [label for label, ok in checks if not ok]
+    locked = blocked("starting a batch")
     if not st.button(
         "Start batch",
         type="primary",
         icon=":material/play_arrow:",
         key=f"{KEY}.start",
-        disabled=bool(missing),
+        disabled=bool(missing) or locked,
     ):
         if missing:
             st.caption("To start, this needs " + ", ".join(missing) + ".")
@@ -135,7 +137,12 @@ def _controls(job: BatchJob) -> None:
     """Cancel a live job; resume one that stopped before every set completed."""
     left, right = st.columns(2)
     if job.status in LIVE:
-        if left.button("Cancel batch", key=f"{KEY}.cancel.{job.job_id}", icon=":material/stop:"):
+        if left.button(
+            "Cancel batch",
+            key=f"{KEY}.cancel.{job.job_id}",
+            icon=":material/stop:",
+            disabled=read_only(),
+        ):
             service.cancel(job.job_id)
             st.session_state[FLASH] = (
                 f"Cancelled {job.job_id}: finished sets are kept; resume it any time."
@@ -152,6 +159,7 @@ def _controls(job: BatchJob) -> None:
         label,
         key=f"{KEY}.resume.{job.job_id}",
         icon=":material/replay:",
+        disabled=read_only(),
         help="Every completed judgment is reused from history and the reply cache: "
         "no provider is asked twice.",
     ):
@@ -243,6 +251,7 @@ def _summary(job: BatchJob, summary: BatchSummary, runs: dict[str, Run]) -> None
             file_name=f"{job.job_id}.{ext}",
             mime=mime,
             key=f"{KEY}.dl.{ext}",
+            on_click=log_export(job.job_id, f"{job.job_id}.{ext}"),
             icon=":material/download:",
         )
     pdf_download(

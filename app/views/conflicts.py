@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 from app.components import figures, tables
+from app.components.access import log_export, read_only
 from app.components.layout import page_intro
 from app.components.results import data_table, pdf_download, quotes, ranking_table
 from app.components.text import md_escape
@@ -233,7 +234,9 @@ def _resolve_form(store: HistoryStore, run: Run, c: Conflict) -> None:
             placeholder="What decided it",
             key=f"{KEY}.note.{item}",
         )
-        submitted = st.form_submit_button(verb, type="primary", icon=":material/gavel:")
+        submitted = st.form_submit_button(
+            verb, type="primary", icon=":material/gavel:", disabled=read_only()
+        )
     if not submitted:
         return
     try:
@@ -366,7 +369,7 @@ left.download_button(
     mime="text/markdown",
     key=f"{KEY}.download",
     icon=":material/download:",
-    on_click="ignore",
+    on_click=log_export(run.run_id, f"a11y-judge-{run.run_id}-consensus.md"),
     width="stretch",
 )
 right.download_button(
@@ -376,7 +379,7 @@ right.download_button(
     mime="text/csv",
     key=f"{KEY}.download.csv",
     icon=":material/download:",
-    on_click="ignore",
+    on_click=log_export(run.run_id, f"a11y-judge-{run.run_id}.csv"),
     width="stretch",
 )
 # the key counts resolutions: a report built before a decision is not offered after it

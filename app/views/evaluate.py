@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from app.components.access import blocked, spend_quota
 from app.components.inputs import Inputs, NamedBytes, demo_files, read_inputs_cached
 from app.components.jury import Jury, choose_judges, choose_weights
 from app.components.results import render_results
@@ -155,16 +156,17 @@ checks = (
     ("weights totalling 100%", rubric is not None),
 )
 missing = [label for label, ok in checks if not ok]
+locked = blocked("running an evaluation")
 clicked = st.button(
     "Run evaluation",
     type="primary",
     key=f"{KEY}.run_button",
     icon=":material/play_arrow:",
-    disabled=bool(missing),
+    disabled=bool(missing) or locked,
 )
 if missing:
     st.caption("To run, this needs " + ", ".join(missing) + ".")
-if clicked:
+if clicked and spend_quota(len(inputs.plans) * len(judges)):
     assert rubric is not None
     _run(inputs, jury, rubric, signature)
 else:

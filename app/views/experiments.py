@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 from app.components import ab_figures
+from app.components.access import blocked, log_export
 from app.components.layout import page_intro
 from app.components.llm_settings import session_judge_settings, session_judge_specs
 from app.components.results import data_table, pdf_download
@@ -82,12 +83,13 @@ def _define() -> None:
         key=f"{KEY}.gold",
     )
     ready = bool(items) and all(texts)
+    locked = blocked("running an experiment")
     if not st.button(
         "Run experiment",
         type="primary",
         icon=":material/science:",
         key=f"{KEY}.run",
-        disabled=not ready,
+        disabled=not ready or locked,
     ):
         if not ready:
             st.caption("To run, this needs the plans to judge and every variant filled in.")
@@ -202,6 +204,7 @@ def _results(doc: dict[str, Any]) -> None:
             file_name=f"{stem}.{ext}",
             mime=mime,
             key=f"{KEY}.dl.{ext}",
+            on_click=log_export(stem, f"{stem}.{ext}"),
             icon=":material/download:",
         )
     pdf_download(lambda: render_pdf(experiment_html(doc)), f"{stem}.pdf", f"{KEY}.pdf.{stem}")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 from app.components import figures, tables
+from app.components.access import read_only
 from app.components.results import data_table, render_results
+from app.components.tables import format_when
 from app.components.text import md_escape
 
 from a11y_judge.errors import A11yJudgeError
+from a11y_judge.history.audit import ACTIONS, AuditLog
 from a11y_judge.history.store import HistoryStore, RunSummary
 
 KEY = "history"
@@ -106,7 +110,7 @@ def _delete(store: HistoryStore, runs: list[RunSummary]) -> None:
         st.button(
             "Delete run",
             key=f"{KEY}.delete.button",
-            disabled=not sure or not run_id,
+            disabled=not sure or not run_id or read_only(),
             icon=":material/delete:",
         )
         and run_id
@@ -115,6 +119,44 @@ def _delete(store: HistoryStore, runs: list[RunSummary]) -> None:
         st.session_state[FLASH] = f"Deleted run {run_id}."
         del st.session_state[f"{KEY}.delete.sure"]
         st.rerun()
+
+
+def _audit_log(store: HistoryStore) -> None:
+    """Who did what, when: filterable by actor, action and text."""
+    log = AuditLog(store)
+    cols = st.columns([1, 1, 2])
+    actor = cols[0].selectbox("Actor", ["All", *log.actors()], key=f"{KEY}.audit.actor")
+    action = cols[1].selectbox("Action", ["All", *ACTIONS], key=f"{KEY}.audit.action")
+    text = cols[2].text_input(
+        "Search the log", key=f"{KEY}.audit.search", placeholder="run id, file, note"
+    )
+    entries = log.entries(
+        actor=None if actor == "All" else actor,
+        action=None if action == "All" else action,
+        search=text.strip(),
+        limit=1000,
+    )
+    st.caption(
+        f"{len(entries)} entries, newest first (at most 1,000 shown; "
+        "`a11y-judge audit-log --json` prints them all). Runs, resolutions, deletions, "
+        "exports, saved thresholds, sign-ins, batches, backups and restores are recorded."
+    )
+    if entries:
+        frame = pd.DataFrame(
+            [
+                {
+                    "When": format_when(e.at),
+                    "Actor": e.actor,
+                    "Action": e.action,
+                    "Target": e.target,
+                    "Detail": e.detail,
+                }
+                for e in entries
+            ]
+        )
+        st.dataframe(frame, hide_index=True)
+    else:
+        st.info("No audit log entry matches these filters.")
 
 
 st.header("History")
@@ -134,6 +176,8 @@ if not all_runs:
         "works in one click); every run is saved here."
     )
     st.page_link("views/evaluate.py", label="Go to Evaluate", icon=":material/fact_check:")
+    st.subheader("Audit log")
+    _audit_log(store)
     st.stop()
 
 search_col, status_col = st.columns([3, 1])
@@ -162,8 +206,8 @@ if runs:
 else:
     st.info("No run matches this search and status. Clear the search box or choose All.")
 
-open_tab, compare_tab, trend_tab, delete_tab = st.tabs(
-    ["Open a run", "Compare two runs", "Trends", "Delete a run"]
+open_tab, compare_tab, trend_tab, delete_tab, audit_tab = st.tabs(
+    ["Open a run", "Compare two runs", "Trends", "Delete a run", "Audit log"]
 )
 with open_tab:
     if runs:
@@ -176,3 +220,5 @@ with trend_tab:
     _trend(store)
 with delete_tab:
     _delete(store, all_runs)
+with audit_tab:
+    _audit_log(store)

@@ -8,11 +8,13 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 from app.components import perf_figures
+from app.components.access import read_only
 from app.components.layout import page_intro
 from app.components.results import data_table
 from app.components.text import md_escape
 
 from a11y_judge.errors import A11yJudgeError
+from a11y_judge.history.audit import AuditLog
 from a11y_judge.history.metrics import MetricsStore
 from a11y_judge.models import utcnow
 from a11y_judge.monitoring import insights
@@ -215,7 +217,7 @@ def _thresholds(limits: Thresholds) -> None:
         )
         window = cols[2].number_input("Anomaly window (runs)", 5, 500, limits.anomaly_window)
         z = cols[0].number_input("Anomaly robust z beyond", 0.5, 20.0, limits.anomaly_z)
-        if st.form_submit_button("Save thresholds", icon=":material/save:"):
+        if st.form_submit_button("Save thresholds", icon=":material/save:", disabled=read_only()):
             values = Thresholds(
                 p95_latency_s=p95,
                 error_rate=err / 100,
@@ -226,6 +228,7 @@ def _thresholds(limits: Thresholds) -> None:
                 anomaly_z=z,
             )
             path = save_thresholds(values)
+            AuditLog().record("settings", str(path), f"performance thresholds: {values}")
             st.session_state[FLASH] = f"Thresholds saved to {path}."
             st.rerun()
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import streamlit as st
 from app.components import llm_settings as ls
+from app.components.access import read_only
 from app.components.text import md_code, md_escape
 
 from a11y_judge.credentials import KEY_VARS, redact
@@ -129,7 +130,7 @@ def _provider(provider: str) -> None:
         "Test connection",
         key=f"{KEY}.{provider}.test",
         icon=":material/network_check:",
-        disabled=bool(specs.problem),
+        disabled=bool(specs.problem) or read_only(),
         help="Sends one tiny request per model (a few tokens) to check the key, address, model "
         "name and JSON-schema support.",
     ):

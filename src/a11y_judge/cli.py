@@ -9,15 +9,19 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from a11y_judge import __version__
+from a11y_judge.access import hash_password
 from a11y_judge.batch import service as batch_service
 from a11y_judge.batch.summary import summarize
 from a11y_judge.cache import JudgeCache
 from a11y_judge.consensus.review import judges_report, record_run, reliability_weights, resolve
 from a11y_judge.engine import RunCancelledError, evaluate
 from a11y_judge.errors import A11yJudgeError, IngestError
+from a11y_judge.history.audit import ACTIONS, AuditLog
+from a11y_judge.history.backup import backup, restore
 from a11y_judge.history.jobs import JobStore
 from a11y_judge.history.store import HistoryStore
 from a11y_judge.ingest import plan_files, read_audit, read_file, read_plan, read_plans
@@ -143,6 +147,23 @@ def _parser() -> argparse.ArgumentParser:
     hs.add_argument("--format", help=FORMAT_HELP)
     hd = hsub.add_parser("delete", help="delete a run")
     hd.add_argument("run_id")
+    hb = hsub.add_parser("backup", help="copy the history, consistent even while runs write")
+    hb.add_argument("path", help="the backup file, or a folder for a dated one")
+    hr = hsub.add_parser("restore", help="replace the history with a checked backup")
+    hr.add_argument("path", help="a file written by `history backup`")
+
+    al = sub.add_parser("audit-log", help="who did what, when (runs, resolutions, exports …)")
+    al.add_argument("--actor", help="only this actor (a reviewer, session:…, batch:…)")
+    al.add_argument("--action", choices=list(ACTIONS), help="only this action")
+    al.add_argument("--since", type=_date, help="from this date or time (ISO, UTC)")
+    al.add_argument("--search", default="", help="text in the target or detail")
+    al.add_argument("--limit", type=_positive_int, default=100)
+    al.add_argument("--json", action="store_true")
+
+    ph = sub.add_parser(
+        "password-hash", help="hash a password for A11Y_JUDGE_PASSWORD_HASH or secrets.toml"
+    )
+    ph.add_argument("--stdin", action="store_true", help="read the password from stdin")
 
     sub.add_parser("demo", help="evaluate the shipped demo set into history (used by make run)")
 
@@ -323,9 +344,10 @@ def _formats(args: argparse.Namespace) -> list[str]:
     return parse_formats(args.format or DEFAULT_FORMATS)
 
 
-def _write_files(out: str, files: list[tuple[str, str | bytes]]) -> list[Path]:
+def _write_files(out: str, files: list[tuple[str, str | bytes]], target: str) -> list[Path]:
     written = [write_report(Path(out) / name, body) for name, body in files]
     print("wrote " + ", ".join(str(p) for p in written), file=sys.stderr)
+    AuditLog().record("export", target, ", ".join(str(p) for p in written))
     return written
 
 
@@ -357,7 +379,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     if not args.no_history:
         record_run(store, run)
     if args.out:
-        _write_files(args.out, run_files(run, formats))
+        _write_files(args.out, run_files(run, formats), run.run_id)
     if args.json:
         sys.stdout.write(to_json(run))
     else:
@@ -444,14 +466,60 @@ def _history(args: argparse.Namespace) -> int:
         formats = _formats(args)
         run = store.get_run(args.run_id)
         if args.out:
-            _write_files(args.out, run_files(run, formats))
+            _write_files(args.out, run_files(run, formats), run.run_id)
         if args.json:
             sys.stdout.write(to_json(run))
         else:
             _print_ranking(run)
         return 0
+    if args.history_command == "backup":
+        info = backup(store, args.path)
+        print(
+            f"backed up {info.runs} runs, {info.jobs} batch jobs to {info.path} "
+            f"({info.bytes / 2**20:.1f} MiB)"
+        )
+        return 0
+    if args.history_command == "restore":
+        info, kept = restore(store, args.path)
+        print(
+            f"restored {info.runs} runs, {info.jobs} batch jobs from {info.path}; "
+            f"the previous history is kept in {kept}"
+        )
+        return 0
     store.delete_run(args.run_id)
     print(f"deleted {args.run_id}")
+    return 0
+
+
+def _date(text: str) -> datetime:
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date such as 2026-12-01") from exc
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _audit_log(args: argparse.Namespace) -> int:
+    entries = AuditLog().entries(
+        actor=args.actor,
+        action=args.action,
+        since=args.since,
+        search=args.search,
+        limit=args.limit,
+    )
+    if args.json:
+        print(json.dumps([e.as_dict() for e in entries], indent=2, ensure_ascii=False))
+        return 0
+    if not entries:
+        print("no audit log entries match")
+    for e in entries:
+        print(f"{e.at[:19]}  {e.actor:<20} {e.action:<12} {e.target}  {e.detail}")
+    return 0
+
+
+def _password_hash(args: argparse.Namespace) -> int:
+    password = sys.stdin.readline().rstrip("\n") if args.stdin else getpass.getpass("Password: ")
+    print(hash_password(password))
     return 0
 
 
@@ -607,7 +675,7 @@ def _batch(args: argparse.Namespace) -> int:
     meter.done()
     if formats and args.out:
         done, runs = batch_service.results(job.job_id, jobs)
-        _write_files(args.out, batch_files(done, summarize(done, runs), runs, formats))
+        _write_files(args.out, batch_files(done, summarize(done, runs), runs, formats), job.job_id)
     if args.json:
         _job, summary = batch_service.summary(job.job_id, jobs)
         sys.stdout.write(batch_json(_job, summary))
@@ -682,7 +750,7 @@ def _batch_status(jobs: JobStore, args: argparse.Namespace) -> int:
     job, runs = batch_service.results(args.job_id, jobs)
     summary = summarize(job, runs)
     if args.out:
-        _write_files(args.out, batch_files(job, summary, runs, formats))
+        _write_files(args.out, batch_files(job, summary, runs, formats), job.job_id)
     if args.json:
         sys.stdout.write(batch_json(job, summary))
     else:
@@ -766,6 +834,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "judges": _judges,
         "batch": _batch,
         "ab": _ab,
+        "audit-log": _audit_log,
+        "password-hash": _password_hash,
     }
     try:
         if args.command in ("evaluate", "batch") and (port := exporter.start_if_configured()):

@@ -16,6 +16,7 @@ import socket
 import sqlite3
 import stat
 import statistics
+import subprocess
 import threading
 import time
 from collections import Counter, deque
@@ -1156,7 +1157,9 @@ def test_keys_never_reach_history_cache_reports_or_output(
     assert code1 == 0, err1
     # Run 2: everything works (cached replies written), JSON printed, reports written again.
     llm.jury.forever.clear()
-    code2, out2, err2 = cli(capsys, *DEMO_ARGS, *judges, "--json", "--out", str(out_dir))
+    code2, out2, err2 = cli(
+        capsys, *DEMO_ARGS, *judges, "--json", "--out", str(out_dir), "--format", "json,csv,md,pdf"
+    )
     assert code2 == 0, err2
     # Run 3: a 403 that echoes the gemini key, human output.
     llm.jury.forever["gemini"] = Status(403, message=f"API key {KEYS['gemini']} is not valid")
@@ -1180,9 +1183,13 @@ def test_keys_never_reach_history_cache_reports_or_output(
     cache_files = _files_under(cache_dir())
     assert cache_files
     reports = _files_under(out_dir)
-    assert len(reports) == 6
+    assert len(reports) == 4 + 5  # json, csv x2, md; then also pdf
     for path in cache_files + reports:
         blobs[str(path)] = path.read_bytes()
+    for pdf in (p for p in reports if p.suffix == ".pdf"):  # compressed, glyph-encoded text
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True)
+        assert b"Methodology" in text.stdout
+        blobs[f"{pdf} (its text)"] = text.stdout
     # diskcache's JSONDisk zlib-compresses entries: scan them decoded as well.
     with diskcache.Cache(str(cache_dir()), disk=diskcache.JSONDisk) as cache:
         entries = [(k, cache.get(k)) for k in cache.iterkeys()]

@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
+from a11y_judge.actor import set_actor
 from a11y_judge.consensus.combine import Reliability
 from a11y_judge.consensus.review import refresh_reliability, reliability_weights
 from a11y_judge.engine import evaluate
@@ -209,6 +210,7 @@ class BatchProcessor:
 
     def _set(self, item: BatchItem, rubric: Rubric) -> None:
         """Judge one set and record its run; any failure fails this set only."""
+        set_actor(f"batch:{self.job_id}")  # the audit log names the job (a pool thread)
         try:
             self._judge_set(item, rubric)
         except A11yJudgeError as exc:

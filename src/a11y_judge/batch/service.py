@@ -12,6 +12,7 @@ from a11y_judge.batch.processor import BatchProcessor, SettingsFactory, judge_se
 from a11y_judge.batch.sets import discover
 from a11y_judge.batch.summary import BatchSummary, summarize
 from a11y_judge.errors import A11yJudgeError, RunNotFoundError
+from a11y_judge.history.audit import AuditLog
 from a11y_judge.history.jobs import JobStore
 from a11y_judge.judges import create_judge
 from a11y_judge.models import BatchJob, BatchSettings, Run, utcnow
@@ -55,6 +56,11 @@ def submit(
         label or str(source),
         settings,
         [(s.name, s.audit, s.plans, s.problem) for s in sets],
+    )
+    AuditLog(jobs.history).record(
+        "batch",
+        job_id,
+        f"submitted {len(sets)} sets from {label or source}, judges " + ", ".join(settings.judges),
     )
     return jobs.job(job_id)
 
@@ -109,6 +115,7 @@ def cancel(job_id: str, jobs: JobStore | None = None) -> BatchJob:
     """Cancel a job wherever it runs: this process at once, other processes within a second."""
     jobs = jobs or JobStore()
     job = jobs.request_cancel(job_id)
+    AuditLog(jobs.history).record("batch", job_id, "cancel requested")
     with _LOCK:
         current = _BACKGROUND.get(job_id)
     if current is not None:
@@ -118,7 +125,10 @@ def cancel(job_id: str, jobs: JobStore | None = None) -> BatchJob:
 
 def resume(job_id: str, jobs: JobStore | None = None) -> int:
     """Queue every set of the job that is not completed again; returns how many."""
-    return (jobs or JobStore()).requeue(job_id)
+    jobs = jobs or JobStore()
+    count = jobs.requeue(job_id)
+    AuditLog(jobs.history).record("batch", job_id, f"resumed: {count} sets queued again")
+    return count
 
 
 def results(job_id: str, jobs: JobStore | None = None) -> tuple[BatchJob, dict[str, Run]]:

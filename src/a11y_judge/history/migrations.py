@@ -311,6 +311,26 @@ def m009_experiments(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m010_audit_log(db: sqlite3.Connection) -> None:
+    """Who did what, when: runs, resolutions, deletions, exports, settings changes, logins,
+    backups and restores (append-only)."""
+    db.executescript(
+        """
+        CREATE TABLE audit_log (
+            entry_id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target TEXT NOT NULL DEFAULT '',
+            detail TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX audit_log_at ON audit_log (at);
+        CREATE INDEX audit_log_actor ON audit_log (actor, at);
+        """
+    )
+
+
 def migrate(db: sqlite3.Connection) -> list[str]:
     """Apply pending migrations in order, each in its own transaction; returns their names."""
     db.execute(

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from a11y_judge.errors import HistoryError, RunNotFoundError
+from a11y_judge.history.audit import write_entry
 from a11y_judge.history.metrics import write_run_metrics
 from a11y_judge.history.migrations import migrate
 from a11y_judge.models import (
@@ -209,6 +210,13 @@ class HistoryStore:
                     for cid, cs in j.scores.items()
                 ],
             )
+            write_entry(
+                db,
+                "run",
+                run.run_id,
+                f"{run.audit.name}: {len(run.results)} plans, judges "
+                f"{', '.join(j.id for j in run.judges)}, status {run.status}",
+            )
 
     @staticmethod
     def _write_results(db: sqlite3.Connection, run: Run) -> None:
@@ -294,6 +302,13 @@ class HistoryStore:
                 ),
             )
             self._write_results(db, run)
+            write_entry(
+                db,
+                "resolution",
+                run.run_id,
+                f"{plan} / {criterion} = {resolution.score:g}: {resolution.note}",
+                actor=resolution.reviewer,
+            )
 
     def resolutions(self, run_id: str | None = None) -> list[tuple[str, str, str, Resolution]]:
         """Every resolution (run id, plan, criterion, resolution), oldest first."""
@@ -521,6 +536,7 @@ class HistoryStore:
                 "DELETE FROM documents WHERE content_hash NOT IN"
                 " (SELECT content_hash FROM run_documents)"
             )
+            write_entry(db, "deletion", run_id, "run and its results deleted")
 
     def load_document(self, content_hash: str) -> AuditReport | Plan | None:
         """A stored document by hash, text included."""

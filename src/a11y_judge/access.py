@@ -1,0 +1,185 @@
+"""Access controls for demo deployments: an optional password gate, failed-login back-off, a
+per-session quota of judgments, a cap on each run's cost, and a read-only mode.
+
+Configured by environment variables (or Streamlit secrets with the same lower-case names):
+
+- `A11Y_JUDGE_PASSWORD`: the password, in the environment only (never written to a file);
+- `A11Y_JUDGE_PASSWORD_HASH` / secrets `password_hash`: a PBKDF2-SHA256 hash made by
+  `a11y-judge password-hash` — the form to use in a file such as `.streamlit/secrets.toml`
+  (a plain `password` in secrets works too, but is refused in favour of the hash when both exist);
+- `A11Y_JUDGE_SESSION_QUOTA`: judgments a browser session may request per hour (token bucket,
+  bursts up to the same number; default 500; 0 turns it off);
+- `A11Y_JUDGE_MAX_RUN_USD`: the most one run may spend on LLM calls, whatever a visitor sets;
+- `A11Y_JUDGE_READ_ONLY=1`: browse history only — no new runs, batches, experiments,
+  resolutions, deletions or settings changes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import secrets
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from a11y_judge.errors import A11yJudgeError
+
+PBKDF2_ITERATIONS = 600_000  # OWASP's 2023 figure for PBKDF2-HMAC-SHA256
+DEFAULT_SESSION_QUOTA = 500
+#: failed attempts allowed before the back-off starts, and its ceiling in seconds
+FREE_ATTEMPTS = 3
+MAX_BACKOFF_S = 300.0
+
+
+def hash_password(password: str, *, iterations: int = PBKDF2_ITERATIONS) -> str:
+    """`pbkdf2_sha256$<iterations>$<salt>$<hash>` (base64), for a secrets file."""
+    if not password:
+        raise A11yJudgeError("an empty password cannot be hashed", hint="Choose a password")
+    salt = secrets.token_bytes(16)
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
+    b64 = base64.b64encode
+    return f"pbkdf2_sha256${iterations}${b64(salt).decode()}${b64(digest).decode()}"
+
+
+def _verify_hash(password: str, stored: str) -> bool:
+    try:
+        scheme, iterations, salt, digest = stored.split("$")
+        if scheme != "pbkdf2_sha256":
+            return False
+        want = base64.b64decode(digest)
+        got = hashlib.pbkdf2_hmac(
+            "sha256", password.encode(), base64.b64decode(salt), int(iterations)
+        )
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got, want)
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _number(name: str, value: str | None, default: float | None) -> float | None:
+    if value is None or not value.strip():
+        return default
+    try:
+        number = float(value)
+    except ValueError as exc:
+        raise A11yJudgeError(
+            f"{name}={value!r} is not a number", hint=f"Set {name} to a number, or unset it"
+        ) from exc
+    if number < 0:
+        raise A11yJudgeError(f"{name} must not be negative", hint=f"Set {name} to 0 or more")
+    return number
+
+
+@dataclass(frozen=True)
+class AccessConfig:
+    """The deployment's access settings (see the module docstring)."""
+
+    password: str | None = field(default=None, repr=False)
+    password_hash: str | None = field(default=None, repr=False)
+    session_quota: int = DEFAULT_SESSION_QUOTA
+    max_run_usd: float | None = None
+    read_only: bool = False
+
+    @property
+    def gated(self) -> bool:
+        return bool(self.password or self.password_hash)
+
+    def check(self, attempt: str) -> bool:
+        """Whether `attempt` is the password (constant-time comparisons)."""
+        if self.password_hash:
+            return _verify_hash(attempt, self.password_hash)
+        if self.password:
+            return hmac.compare_digest(attempt.encode(), self.password.encode())
+        return True
+
+    def run_budget(self, asked: float | None) -> float | None:
+        """A run's cost budget: the visitor's, capped by the deployment's maximum."""
+        if self.max_run_usd is None:
+            return asked
+        return self.max_run_usd if asked is None else min(asked, self.max_run_usd)
+
+
+def load_access(
+    env: Mapping[str, str] | None = None, secrets_: Mapping[str, Any] | None = None
+) -> AccessConfig:
+    """The access settings from the environment, then Streamlit secrets."""
+    env = os.environ if env is None else env
+    sec = secrets_ or {}
+
+    def get(name: str) -> str | None:
+        value = env.get(name)
+        if value is None and name.lower().removeprefix("a11y_judge_") in sec:
+            value = str(sec[name.lower().removeprefix("a11y_judge_")])
+        return value
+
+    quota = _number("A11Y_JUDGE_SESSION_QUOTA", get("A11Y_JUDGE_SESSION_QUOTA"), None)
+    return AccessConfig(
+        password=get("A11Y_JUDGE_PASSWORD") or None,
+        password_hash=get("A11Y_JUDGE_PASSWORD_HASH") or None,
+        session_quota=DEFAULT_SESSION_QUOTA if quota is None else int(quota),
+        max_run_usd=_number("A11Y_JUDGE_MAX_RUN_USD", get("A11Y_JUDGE_MAX_RUN_USD"), None),
+        read_only=_truthy(get("A11Y_JUDGE_READ_ONLY")),
+    )
+
+
+@dataclass
+class LoginThrottle:
+    """Failed attempts of one session: after FREE_ATTEMPTS, each failure doubles the wait
+    before the next attempt is even checked (2, 4, 8 … s, at most MAX_BACKOFF_S)."""
+
+    failures: int = 0
+    blocked_until: float = 0.0
+
+    def wait(self, now: float | None = None) -> float:
+        """Seconds until the next attempt may be checked (0 = now)."""
+        return max(0.0, self.blocked_until - (time.monotonic() if now is None else now))
+
+    def failed(self, now: float | None = None) -> None:
+        self.failures += 1
+        if self.failures >= FREE_ATTEMPTS:
+            delay = min(MAX_BACKOFF_S, 2.0 ** (self.failures - FREE_ATTEMPTS + 1))
+            self.blocked_until = (time.monotonic() if now is None else now) + delay
+
+    def succeeded(self) -> None:
+        self.failures, self.blocked_until = 0, 0.0
+
+
+@dataclass
+class TokenBucket:
+    """A session's quota: `capacity` tokens, refilled at `capacity` per hour."""
+
+    capacity: int
+    tokens: float = -1.0
+    updated: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.tokens < 0:
+            self.tokens = float(self.capacity)
+            self.updated = time.monotonic()
+
+    def _refill(self, now: float) -> None:
+        self.tokens = min(
+            float(self.capacity), self.tokens + (now - self.updated) * self.capacity / 3600.0
+        )
+        self.updated = now
+
+    def take(self, n: int, now: float | None = None) -> float:
+        """Spend `n` tokens and return 0, or spend nothing and return the seconds until `n`
+        are available (a request larger than the capacity can never pass: inf)."""
+        if self.capacity <= 0:
+            return 0.0
+        now = time.monotonic() if now is None else now
+        self._refill(now)
+        if n > self.capacity:
+            return float("inf")
+        if self.tokens >= n:
+            self.tokens -= n
+            return 0.0
+        return (n - self.tokens) * 3600.0 / self.capacity
