@@ -112,3 +112,23 @@ def test_twenty_long_plans_and_hostile_names_render(demo_dir: Path) -> None:
         assert len(doc.pages) > 10
     markup = run_html(run)
     assert "<script>" not in markup and "&lt;script&gt;" in markup  # escaped, not markup
+
+
+def test_pdf_ua_identification_title_display_and_embedded_fonts(
+    demo_pdf: tuple[Run, Path],
+) -> None:
+    path = demo_pdf[1]
+    with pikepdf.open(path) as pdf:
+        meta = pdf.open_metadata()
+        assert meta["pdfuaid:part"] == "1"
+        assert bool(pdf.Root.ViewerPreferences.DisplayDocTitle)
+        fonts = []
+        for page in pdf.pages:
+            for font in page.Resources.get("/Font", {}).values():
+                descendants = font.get("/DescendantFonts")
+                descriptor = (descendants[0] if descendants else font).get("/FontDescriptor")
+                embedded = descriptor is not None and any(
+                    k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")
+                )
+                fonts.append((str(font.BaseFont), embedded))
+    assert fonts and all(embedded for _, embedded in fonts), fonts  # nothing fetched or assumed
