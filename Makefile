@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8501
 export A11Y_JUDGE_HOME ?= $(CURDIR)/data
 
-.PHONY: setup run demo test lint bench clean browser-deps pdf-deps
+.PHONY: setup run demo test lint bench clean browser-deps pdf-deps image
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -46,6 +46,13 @@ lint: setup
 
 bench: setup
 	$(BIN)/python scripts/bench.py
+
+## The one-container image (README "Container"). Where Docker Hub is unreachable, the machine's
+## docker-offline.sh builds it with BuildKit and the CA bundle as a build secret; else docker build.
+IMAGE ?= a11y-judge:latest
+DOCKER_OFFLINE ?= $(wildcard $(CURDIR)/../shared/tools/docker-offline.sh)
+image:
+	$(if $(DOCKER_OFFLINE),$(DOCKER_OFFLINE) build $(IMAGE) .,DOCKER_BUILDKIT=1 docker build -t $(IMAGE) .)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
