@@ -117,6 +117,20 @@ def assert_accounted_for(run: Run, plans: list[Plan], judges: list[str]) -> None
             assert f"{judge} failed {len(mine)} of {len(plans)} plans" in (run.error or "")
 
 
+def report(capsys: pytest.CaptureFixture[str], label: str, runs: list[Run], faults: Faults) -> None:
+    """Print the figures (faults injected, judgments valid and failed) past pytest's capture."""
+    llm = [j for r in runs for j in r.judgments if j.provider != "offline"]
+    kinds = ("429", "500", "timeout", *MALFORMED)
+    injected = sum(faults.count(api, *kinds) for api in ("openai", "gemini"))
+    with capsys.disabled():
+        print(
+            f"\n{label}: {injected} faults in {sum(faults.drawn.values())} requests; "
+            f"{sum(j.status == 'ok' for j in llm)} of {len(llm)} LLM judgments valid, "
+            f"{sum(j.status != 'ok' for j in llm)} failed with their reason, 0 garbage; "
+            f"status {', '.join(sorted({r.status for r in runs}))}"
+        )
+
+
 def assert_counts_match(run: Run, faults: Faults) -> None:
     """What the judges counted per endpoint is what the server served."""
     by_name = {e.name.partition("@")[0]: e for e in run.stats.endpoints}
@@ -142,7 +156,9 @@ def assert_history_holds(store: HistoryStore, run: Run) -> None:
 
 @pytest.mark.parametrize("retries", [6, 0], ids=["production-retries", "no-retries"])
 def test_a_run_through_faults_loses_nothing_and_scores_no_garbage(
-    inputs: tuple[AuditReport, list[Plan], Rubric], retries: int
+    inputs: tuple[AuditReport, list[Plan], Rubric],
+    retries: int,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     audit, plans, rubric = inputs
     faults = Faults(SEED, hang=CLIENT_TIMEOUT + 0.6)
@@ -170,6 +186,7 @@ def test_a_run_through_faults_loses_nothing_and_scores_no_garbage(
     record_run(store, run)
     assert_history_holds(store, run)
     assert [r.run_id for r in store.list_runs(status=run.status)] == [run.run_id]
+    report(capsys, f"run, {retries} retries", [run], faults)
 
 
 def make_sets(root: Path, names: list[str], plans: int = 4) -> Path:
@@ -185,7 +202,7 @@ def make_sets(root: Path, names: list[str], plans: int = 4) -> Path:
 
 
 def test_a_batch_through_faults_completes_every_set_and_scores_no_garbage(
-    tmp_path: Path,
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     names = [f"site-{i}" for i in range(4)]
     sets = make_sets(tmp_path / "sets", names)
@@ -225,6 +242,7 @@ def test_a_batch_through_faults_completes_every_set_and_scores_no_garbage(
     assert {name for name, _ in summary.partial} == {
         i.name for i in done.items if i.run_id in partial
     }
+    report(capsys, "batch of 4 sets, 0 retries", runs, faults)
 
 
 # ---------------------------------------------------------------- what the pages say
@@ -266,7 +284,7 @@ def _texts(*groups: object) -> str:
 
 
 def test_the_evaluate_and_history_pages_say_which_judgments_failed_and_why(
-    ui_server: tuple[FakeLLMServer, Faults],
+    ui_server: tuple[FakeLLMServer, Faults], capsys: pytest.CaptureFixture[str]
 ) -> None:
     server, faults = ui_server
     at = AppTest.from_file(str(REPO / "app" / "main.py"), default_timeout=60).run()
@@ -302,3 +320,4 @@ def test_the_evaluate_and_history_pages_say_which_judgments_failed_and_why(
     assert "This run is **partial**" in _texts(at.warning)
     stored = json.loads(run.model_dump_json())
     assert stored["status"] == "partial" and stored["error"] == run.error
+    report(capsys, "app run, 0 retries", [run], faults)
