@@ -3,12 +3,10 @@ no session sees another's results, no 'database is locked', history counts what 
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
 
-from a11y_judge.history.migrations import MIGRATIONS
 from a11y_judge.history.store import HistoryStore
 from fakes.sessions import make_sets, run_load
 
@@ -61,29 +59,3 @@ def test_twenty_sessions_and_a_batch_share_one_history_without_leaks_or_locks(
             f"runs, p50 {p50:.2f} s, p95 {p95:.2f} s, max {max(load.page_s):.2f} s; "
             f"wall {load.wall_s:.1f} s"
         )
-
-
-def test_a_new_history_opened_by_twenty_threads_at_once_is_migrated_once(tmp_path: Path) -> None:
-    path = tmp_path / "fresh" / "history.sqlite"
-    start = threading.Barrier(20)
-    errors: list[BaseException] = []
-
-    def open_it() -> None:
-        start.wait()
-        try:
-            HistoryStore(path)
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=open_it) for _ in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
-    store = HistoryStore(path)
-    assert store.count_runs() == 0
-    with store._connect() as db:
-        names = [r[0] for r in db.execute("SELECT name FROM _migrations ORDER BY name")]
-        mode = db.execute("PRAGMA journal_mode").fetchone()[0]
-    assert names == sorted(name for name, _ in MIGRATIONS) and mode == "wal"
