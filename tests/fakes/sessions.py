@@ -8,8 +8,10 @@ Evaluate page, and opens History. Meanwhile a batch of sets is judged by the pro
 service, as the Batch page starts it. Every page run is timed.
 
 AppTest swaps a mock Streamlit Runtime into a global (and patches the config) around each run
-and takes it out after, which breaks when several run at once; `one_runtime` gives the
-sessions one shared runtime instead, as sessions share one on a Streamlit server.
+and takes it out after, and compiles the page scripts afresh each run, which breaks when
+several run at once (and CPython 3.11's compiler is not thread-safe: "AST constructor
+recursion depth mismatch"); `one_runtime` gives the sessions one shared runtime and one script
+cache instead, as sessions share them on a Streamlit server.
 """
 
 from __future__ import annotations
@@ -63,9 +65,11 @@ def one_runtime() -> Iterator[None]:
     runtime.bidi_component_registry = registry
     real = app_test.Runtime
     real._instance = runtime
+    scripts = app_test.ScriptCache()  # thread-safe: each page compiled once, under its lock
     try:
         with (
             patch.object(app_test, "Runtime", SimpleNamespace(_instance=None)),
+            patch.object(app_test, "ScriptCache", lambda: scripts),
             patch.object(app_test, "patch_config_options", lambda _options: nullcontext()),
             patch_config_options({"global.appTest": True}),
         ):
