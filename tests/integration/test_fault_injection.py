@@ -30,6 +30,7 @@ from a11y_judge.judges import create_judge
 from a11y_judge.judges.base import Judge
 from a11y_judge.judges.settings import JudgeSettings
 from a11y_judge.models import AuditReport, BatchSettings, Judgment, Plan, Rubric, Run
+from a11y_judge.reports.batch_report import batch_json, batch_markdown
 from a11y_judge.resilience import RetryPolicy
 from a11y_judge.rubric import load_rubric
 from fakes.faults import MALFORMED, SCORE, Faults
@@ -239,9 +240,20 @@ def test_a_batch_through_faults_completes_every_set_and_scores_no_garbage(
     _, summary = service.summary(done.job_id)
     assert summary.completed == 4 and summary.failed == []
     partial = {r.run_id for r in runs if r.status == "partial"}
-    assert {name for name, _ in summary.partial} == {
-        i.name for i in done.items if i.run_id in partial
-    }
+    names = {i.name for i in done.items if i.run_id in partial}
+    assert {name for name, _ in summary.partial} == names
+    doc = json.loads(batch_json(done, summary))["summary"]["partial"]
+    assert {d["name"] for d in doc} == names and all("failed" in d["error"] for d in doc)
+    markdown = batch_markdown(done, summary, {r.run_id: r for r in runs})
+    assert "## Sets with failed judgments" in markdown
+    # the Batch page's summary names the sets whose run has failed judgments, and why
+    at = AppTest.from_file(str(REPO / "app" / "main.py"), default_timeout=60).run()
+    at.switch_page("views/batch.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    warning = _texts(at.warning)
+    assert f"{len(partial)} completed sets have failed judgments" in warning
+    for item, run in zip(done.items, runs, strict=True):
+        assert (f"**{item.name}**" in warning) == (run.status == "partial")
     report(capsys, "batch of 4 sets, 0 retries", runs, faults)
 
 
