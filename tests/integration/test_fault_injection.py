@@ -12,6 +12,9 @@ than the client's timeout (1 s here; 5 s, the Settings page's minimum, in the ap
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
@@ -255,6 +258,56 @@ def test_a_batch_through_faults_completes_every_set_and_scores_no_garbage(
     for item, run in zip(done.items, runs, strict=True):
         assert (f"**{item.name}**" in warning) == (run.status == "partial")
     report(capsys, "batch of 4 sets, 0 retries", runs, faults)
+
+
+def test_the_cli_run_through_faults_says_it_is_partial_and_why(tmp_path: Path) -> None:
+    faults = Faults(5, hang=CLIENT_TIMEOUT + 0.6)  # 4 plans: both judges fail some (no retries)
+    with FakeLLMServer(faults, latency=0.01) as server:
+        env = {
+            **os.environ,
+            "A11Y_JUDGE_HOME": str(tmp_path / "home"),
+            "A11Y_JUDGE_GEMINI_BASE_URL": server.gemini_base_url,
+        }
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "a11y_judge.cli",
+                "evaluate",
+                "--audit",
+                str(DEMO / "northwind-audit.md"),
+                "--plans-dir",
+                str(DEMO / "plans"),
+                "--judge",
+                "offline",
+                "--judge",
+                f"openai-compatible:faulty@{server.openai_base_url}",
+                "--judge",
+                GEMINI,
+                "--retries",
+                "0",
+                "--timeout",
+                str(CLIENT_TIMEOUT),
+                "--no-cache",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
+    assert done.returncode == 0, done.stderr  # partial is not an error: the scores stand
+    assert "Traceback" not in done.stderr
+    run_id = done.stdout.split()[1]
+    assert f"run {run_id}  status partial" in done.stdout
+    run = HistoryStore(tmp_path / "home" / "history.sqlite").get_run(run_id)
+    assert_accounted_for(run, run.plans, [j.id for j in run.judges])
+    assert_counts_match(run, faults)
+    assert f"note: {run.error}" in done.stdout  # each failing judge: how many, the first why
+    failing = {j.judge_id for j in run.judgments if j.status != "ok"}
+    assert failing == {j.id for j in run.judges} - {"offline"}
+    for judge in failing:
+        n = sum(j.judge_id == judge and j.status != "ok" for j in run.judgments)
+        assert f"{judge} failed {n} of 4 plans: " in done.stdout
 
 
 # ---------------------------------------------------------------- what the pages say
