@@ -27,6 +27,13 @@
   page (goal: <= 250 MiB).
 - At the end, one table of every figure with its goal, ratio and verdict, recorded in the
   history of $A11Y_JUDGE_HOME for the Performance page.
+- Fault injection: 40 plans x offline + OpenAI-compatible + Gemini judges against the fake
+  endpoint answering 30% 429/500/timeouts (1 s client timeout) and 10% malformed replies, 3
+  seeds, production retry counts: faults injected; LLM judgments valid (goal: none lost, none
+  scored from garbage).
+- Concurrency: 20 AppTest sessions each running the demo evaluation with its own weights, and a
+  4-set batch beside them, on one new history: sessions that saw only their own results (goal:
+  all, no lock errors, history counts match); p95 page time (reference).
 - Fault storm: 96 plans x 1 LLM judge, 16 in flight, against the fake endpoint (1 s per reply)
   answering 20% 429 + 10% 500 + 10% truncated JSON, 3 seeds: valid / failed / garbage
   judgments, requests sent, wall time against the same run without faults (goal: 96 of 96
@@ -444,6 +451,79 @@ def fault_storm() -> None:
                 print(f"      failed: {j.error}")
 
 
+FAULT_PLANS = 40
+FAULT_SEEDS = (7, 8, 9)
+FAULT_TIMEOUT_S = 1.0
+
+
+def fault_injection() -> None:
+    """An OpenAI-compatible and a Gemini judge (and the offline one) through 30% 429/500/
+    timeouts and 10% malformed replies (tests/fakes/faults.py), production retry counts, three
+    seeds: faults injected, judgments valid / failed / scored from garbage, requests sent."""
+    from a11y_judge.resilience import RetryPolicy
+    from fakes.faults import MALFORMED, SCORE, Faults
+
+    audit, plans = _bench_inputs()
+    many = distinct_copies(plans, FAULT_PLANS)
+    rubric = load_rubric()
+    print(
+        f"Fault injection ({FAULT_PLANS} plans x offline + OpenAI-compatible + Gemini judges; "
+        f"30% 429/500/timeouts (client timeout {FAULT_TIMEOUT_S:.0f} s), 10% malformed)"
+    )
+    os.environ.setdefault("GEMINI_API_KEY", "bench-key")
+    injected = survived = lost = garbage_total = 0
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["A11Y_JUDGE_HOME"] = home
+        for seed in FAULT_SEEDS:
+            faults = Faults(seed, hang=FAULT_TIMEOUT_S + 0.6)
+            with FakeLLMServer(faults, 0.01) as srv:
+                settings = JudgeSettings(
+                    base_urls={"gemini": srv.gemini_base_url},
+                    concurrency=8,
+                    timeout=FAULT_TIMEOUT_S,
+                    retry=RetryPolicy(base_delay=0.02, max_delay=0.2),
+                    use_cache=False,
+                )
+                specs = ["offline", f"openai-compatible:faulty@{srv.openai_base_url}"]
+                judges = [create_judge(x, settings) for x in [*specs, "gemini:gemini-2.5-flash"]]
+                start = time.perf_counter()
+                run = evaluate(audit, many, judges, rubric)
+                wall = time.perf_counter() - start
+                settings.close()
+            llm = [j for j in run.judgments if j.provider != "offline"]
+            ok = [j for j in llm if j.status == "ok"]
+            garbage = [j for j in ok if any(c.score != SCORE for c in j.scores.values())]
+            kinds = ("429", "500", "timeout", *MALFORMED)
+            faulty = sum(faults.count(api, *kinds) for api in ("openai", "gemini"))
+            sent = sum(faults.drawn.values())
+            injected += faulty
+            survived += len(ok) - len(garbage)
+            lost += len(judges) * FAULT_PLANS - len(run.judgments)
+            garbage_total += len(garbage)
+            print(
+                f"  seed {seed}: {faulty} faults in {sent} requests; {len(ok) - len(garbage)} of "
+                f"{len(llm)} LLM judgments valid, {len(llm) - len(ok)} failed with their "
+                f"reason, {len(garbage)} garbage; status {run.status}; {wall:.1f} s"
+            )
+    total = len(FAULT_SEEDS) * 2 * FAULT_PLANS
+    ok = lost == 0 and garbage_total == 0
+    print(
+        f"  {injected} faults injected; {survived} of {total} LLM judgments valid, {lost} lost, "
+        f"{garbage_total} from garbage ({'meets' if ok else 'MISSES'} 0 lost, 0 garbage)"
+    )
+    record(
+        "fault injection: faults injected", injected, f"in {len(FAULT_SEEDS)} runs", "(reference)"
+    )
+    record(
+        "fault injection: LLM judgments valid",
+        survived,
+        f"of {total}",
+        "0 lost, 0 scored from garbage",
+        survived / total,
+        ok,
+    )
+
+
 def agreement_statistics() -> None:
     """The consensus engine's statistics on the published worked examples."""
     import numpy as np
@@ -735,6 +815,57 @@ def pages_with_many_judgments(repeats: int = 5) -> None:
             )
 
 
+CONCURRENT_SESSIONS = 20
+CONCURRENT_SETS = 4
+
+
+def concurrent_sessions() -> None:
+    """20 app sessions (AppTest, one Streamlit runtime) each running the demo evaluation with
+    its own weights and opening History, and a 4-set batch beside them, on one new history:
+    sessions that saw only their own results, lock errors, history counts, p95 page time."""
+    import logging
+
+    from a11y_judge.history.store import HistoryStore
+    from fakes.sessions import make_sets, run_load
+
+    logging.disable(logging.WARNING)
+    sys.path.insert(0, str(ROOT))
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["A11Y_JUDGE_HOME"] = home
+        sets = make_sets(Path(home) / "sets", CONCURRENT_SETS)
+        load = run_load(CONCURRENT_SESSIONS, sets)
+        store = HistoryStore()
+        ids = {s.run.run_id for s in load.sessions if s.run is not None}
+        own = sum(
+            s.run is not None
+            and not s.problems
+            and f"Run `{s.run.run_id}`" in s.shown
+            and not any(f"Run `{i}`" in s.shown for i in ids - {s.run.run_id})
+            for s in load.sessions
+        )
+        problems = [p for s in load.sessions for p in s.problems] + load.batch_problems
+        locked = sum("locked" in p for p in problems)
+        counts = store.count_runs() == CONCURRENT_SESSIONS + CONCURRENT_SETS
+    p50, p95 = load.percentile(50), load.percentile(95)
+    ok = own == CONCURRENT_SESSIONS and not problems and counts
+    print(
+        f"concurrent sessions ({CONCURRENT_SESSIONS} AppTest sessions evaluating + a "
+        f"{CONCURRENT_SETS}-set batch, one history): {own}/{CONCURRENT_SESSIONS} saw only their "
+        f"own results, {locked} lock errors, {len(problems)} problems, history counts "
+        f"{'match' if counts else 'DIFFER'}; {len(load.page_s)} page runs p50 {p50:.2f} s, p95 "
+        f"{p95:.2f} s; wall {load.wall_s:.1f} s ({'meets' if ok else 'MISSES'})"
+    )
+    record(
+        "concurrent sessions held",
+        own,
+        f"of {CONCURRENT_SESSIONS}",
+        "all, 0 lock errors, counts match",
+        own / CONCURRENT_SESSIONS,
+        ok,
+    )
+    record(f"p95 page time, {CONCURRENT_SESSIONS} sessions at once", p95, "s", "(reference)")
+
+
 SAMPLER_SECONDS = 10.0
 SAMPLER_GOAL_PCT = 1.0
 
@@ -923,9 +1054,11 @@ def main() -> None:
     page_render_times()
     llm_jury_throughput()
     fault_storm()
+    fault_injection()
     batch_throughput(offline_rate)
     cache_hit_latency()
     pages_with_many_judgments()
+    concurrent_sessions()
     sampler_overhead()
     idle_app_memory()
     pdf_report_time()

@@ -239,6 +239,13 @@ def _summary(job: BatchJob, summary: BatchSummary, runs: dict[str, Run]) -> None
         st.markdown("**Sets that failed**")
         for name, error in summary.failed:
             st.markdown(f"- **{md_escape(name)}**: {md_escape(error)}")
+    if summary.partial:
+        st.warning(
+            f"{len(summary.partial)} completed sets have failed judgments; their scores use the "
+            "judgments that succeeded:\n\n"
+            + "\n".join(f"- **{md_escape(n)}**: {md_escape(e)}" for n, e in summary.partial),
+            icon=":material/warning:",
+        )
     downloads = (
         ("Summary (JSON)", batch_json(job, summary), "json", "application/json"),
         ("Scores (CSV)", batch_csv(job, runs), "csv", "text/csv"),

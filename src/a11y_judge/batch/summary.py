@@ -34,6 +34,8 @@ class BatchSummary:
     total: int
     completed: int
     failed: list[tuple[str, str]] = field(default_factory=list)
+    partial: list[tuple[str, str]] = field(default_factory=list)
+    """Completed sets whose run has failed judgments: (set, the run's failure summary)."""
     cancelled: int = 0
     plans: list[PlanStats] = field(default_factory=list)
     best: str | None = None
@@ -55,6 +57,9 @@ def summarize(job: BatchJob, runs: Mapping[str, Run]) -> BatchSummary:
         completed=len(done),
         failed=[(i.name, i.error or "failed") for i in job.items if i.status == "failed"],
         cancelled=job.count("cancelled") + job.count("interrupted"),
+        partial=[
+            (name, run.error or f"run {run.status}") for name, run in done if run.status != "ok"
+        ],
     )
     scores: dict[str, list[float]] = {}
     for name, run in done:

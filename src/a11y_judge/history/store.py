@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from typing import NamedTuple
 from a11y_judge.errors import HistoryError, RunNotFoundError
 from a11y_judge.history.audit import write_entry
 from a11y_judge.history.metrics import write_run_metrics
-from a11y_judge.history.migrations import migrate
+from a11y_judge.history.migrations import MIGRATIONS, migrate
 from a11y_judge.models import (
     AuditReport,
     ConflictSeverity,
@@ -26,6 +27,34 @@ from a11y_judge.models import (
     utcnow,
 )
 from a11y_judge.paths import history_path
+
+try:
+    import fcntl
+except ImportError:  # Windows: the lock below holds between threads of one process only
+    fcntl = None  # type: ignore[assignment]
+
+#: One migrator at a time in this process (the file lock holds across processes).
+_MIGRATING = threading.Lock()
+
+
+def _up_to_date(db: sqlite3.Connection) -> bool:
+    """Whether the database is in WAL mode with every migration applied (read-only check)."""
+    try:
+        done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
+    except sqlite3.OperationalError:  # a new database: no _migrations table yet
+        return False
+    mode = db.execute("PRAGMA journal_mode").fetchone()[0]
+    return mode == "wal" and all(name in done for name, _ in MIGRATIONS)
+
+
+@contextmanager
+def _migration_lock(path: Path) -> Iterator[None]:
+    """Hold `path`.lock exclusively: sessions, CLI runs and batch workers opening a new history
+    at once would otherwise apply the same migration twice ('table … already exists')."""
+    with _MIGRATING, open(path.with_name(path.name + ".lock"), "a+b") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 @dataclass(frozen=True)
@@ -80,9 +109,11 @@ class HistoryStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._connect() as db:
-                db.execute("PRAGMA journal_mode=WAL")
-                migrate(db)
-        except sqlite3.DatabaseError as exc:
+                if not _up_to_date(db):
+                    with _migration_lock(self.path):
+                        db.execute("PRAGMA journal_mode=WAL")
+                        migrate(db)  # reads what is done again, under the lock
+        except (sqlite3.DatabaseError, OSError) as exc:
             raise HistoryError(
                 f"history database {self.path} cannot be used ({exc})",
                 hint="Move the file aside or set A11Y_JUDGE_HOME to another folder",

@@ -35,6 +35,7 @@ def batch_document(job: BatchJob, summary: BatchSummary) -> dict[str, Any]:
             "completed": summary.completed,
             "cancelled": summary.cancelled,
             "failed": [{"name": n, "error": e} for n, e in summary.failed],
+            "partial": [{"name": n, "error": e} for n, e in summary.partial],
             "plans": [
                 {
                     "plan": p.plan,
@@ -180,4 +181,7 @@ def batch_markdown(job: BatchJob, summary: BatchSummary, runs: Mapping[str, Run]
     if summary.failed:
         lines += ["", "## Failed sets", ""]
         lines += [f"- **{name}**: {error}" for name, error in summary.failed]
+    if summary.partial:
+        lines += ["", "## Sets with failed judgments", ""]
+        lines += [f"- **{name}**: {error}" for name, error in summary.partial]
     return "\n".join(lines) + "\n"
