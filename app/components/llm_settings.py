@@ -61,6 +61,7 @@ DEFAULTS: dict[str, Any] = {
     "samples": _PACKAGE.samples,
     "budget": 0.0,
     "cache": _PACKAGE.use_cache,
+    "redact_pii": _PACKAGE.redact_pii,
 }
 
 
@@ -155,6 +156,7 @@ def session_judge_settings(state: MutableMapping[str, Any] | None = None) -> Jud
         budget_usd=float(s["budget"]) or None,
         samples=int(s["samples"]),
         use_cache=bool(s["cache"]),
+        redact_pii=str(s["redact_pii"]),
     )
 
 
@@ -175,6 +177,7 @@ def session_batch(
         retries=int(s["retries"]),
         samples=int(s["samples"]),
         use_cache=bool(s["cache"]),
+        redact_pii=str(s["redact_pii"]),
     )
     keys, secrets = typed_keys(s), streamlit_secrets()
     urls = {p: str(s[f"{p}.base_url"]).strip() for p in OVERRIDABLE}

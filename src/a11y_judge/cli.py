@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from a11y_judge import __version__
 from a11y_judge.batch import service as batch_service
@@ -109,6 +110,7 @@ def _parser() -> argparse.ArgumentParser:
         type=_positive_float,
         help="seconds for the whole run: waits end and unstarted LLM calls fail after it",
     )
+    llm.add_argument("--redact-pii", **REDACT_ARG)
     llm.add_argument(
         "--context-tokens",
         type=_positive_int,
@@ -183,6 +185,7 @@ def _parser() -> argparse.ArgumentParser:
     br.add_argument("--samples", type=_positive_int, default=1)
     br.add_argument("--rubric", help="rubric YAML (default: prompts/rubric.yaml)")
     br.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    br.add_argument("--redact-pii", **REDACT_ARG)
     br.add_argument("--json", action="store_true", help="print the batch document at the end")
     br.add_argument("--out", help="write the job's reports to this folder when it ends")
     br.add_argument("--format", help=FORMAT_HELP)
@@ -226,6 +229,18 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+#: --redact-pii [external|all]: mask emails, phones, names, tokens and IPs sent to LLM judges.
+REDACT_ARG: dict[str, Any] = {
+    "nargs": "?",
+    "const": "external",
+    "default": "off",
+    "choices": ["off", "external", "all"],
+    "help": "mask emails, phone numbers, names, URL tokens and IP addresses before text goes "
+    "to an LLM provider: 'external' (the default when given) for OpenAI, Gemini and remote "
+    "servers, 'all' for loopback servers too; history keeps the original",
+}
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -252,6 +267,7 @@ def _settings(args: argparse.Namespace) -> JudgeSettings:
         context_tokens=args.context_tokens,
         outage_wait=args.outage_wait,
         time_budget=args.time_budget,
+        redact_pii=args.redact_pii,
     )
 
 
@@ -588,6 +604,7 @@ def _batch(args: argparse.Namespace) -> int:
             retries=max(0, args.retries),
             samples=args.samples,
             use_cache=not args.no_cache,
+            redact_pii=args.redact_pii,
             sets_in_flight=args.sets,
         )
         job_id = batch_service.submit(args.path, settings, jobs).job_id
