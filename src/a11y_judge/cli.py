@@ -41,6 +41,7 @@ from a11y_judge.reports.bundle import DEFAULT_FORMATS, batch_files, parse_format
 from a11y_judge.reports.experiment_report import experiment_json
 from a11y_judge.reports.files import write_report
 from a11y_judge.reports.json_report import to_json
+from a11y_judge.reports.safety_section import console_lines
 from a11y_judge.resilience import RetryPolicy
 from a11y_judge.rubric import load_rubric
 
@@ -319,6 +320,8 @@ def _print_ranking(run: Run) -> None:
         )
         for e in s.endpoints:
             print(f"  {e.summary()}")
+    for line in console_lines(run):
+        print(line)
     if run.error:
         print(f"note: {run.error}")
 

@@ -84,3 +84,15 @@ def redaction_html(run: Run) -> str:
     return "<h2>PII redacted before sending</h2>" + "".join(
         f"<p>{html.escape(x)}</p>" for x in lines[3:]
     )
+
+
+def console_lines(run: Run) -> list[str]:
+    """The CLI's lines about flagged text and redaction ([] when there is neither)."""
+    lines: list[str] = []
+    if run.injection:
+        lines.append(f"instructions aimed at the judge ({len(run.injection)} passages):")
+        lines += [
+            f"  {f.role} {f.document}, {f.where}, {f.kind}: {f.excerpt}" for f in run.injection
+        ]
+    lines += [f"PII redacted: {x}" for x in redaction_markdown(run)[3:]]
+    return lines

@@ -226,12 +226,11 @@ _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
 
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """From after the previous sentence end (or line start) to the next one, included."""
-    a = 0
-    for m in _SENTENCE_END.finditer(text, max(0, start - 2000), start):
-        a = m.end()
-    m = _SENTENCE_END.search(text, end)
-    b = len(text) if m is None else m.end()
-    return a, b
+    a = max(0, start - 2000)
+    for before in _SENTENCE_END.finditer(text, a, start):
+        a = before.end()
+    after = _SENTENCE_END.search(text, end)
+    return a, len(text) if after is None else after.end()
 
 
 def scan_audit(audit: AuditReport) -> list[InjectionFinding]:
