@@ -1,4 +1,4 @@
-"""The prompt-injection scanner: labelled set, findings, the run, reports, prompts, offline judge."""
+"""The prompt-injection scanner: labelled set, findings, run, reports, prompts, offline judge."""
 
 from __future__ import annotations
 

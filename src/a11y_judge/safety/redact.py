@@ -64,7 +64,7 @@ _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IPV4 = re.compile(rf"(?<![\w.])(?:{_OCTET}\.){{3}}{_OCTET}(?:/\d{{1,2}})?(?![\w]|\.\d)")
 _IPV6 = re.compile(r"(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:%\w+)?(?![\w:])")
 _VERSION_BEFORE = re.compile(
-    r"(?:version|ver\.?|build|release|chrome|firefox|safari|edge|nvda|jaws|ios|android|"
+    r"\b(?:version|ver\.?|build|release|chrome|firefox|safari|edge|nvda|jaws|ios|android|"
     r"windows|macos|node|python|v)\s*$",
     re.I,
 )
