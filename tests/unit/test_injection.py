@@ -19,7 +19,7 @@ from a11y_judge.reports.pdf_report import run_html
 from a11y_judge.reports.safety_section import INJECTION_HEADING
 from a11y_judge.rubric import load_rubric
 from a11y_judge.safety.injection import scan_audit, scan_text, without_injection
-from labelled.safety_sets import injection_score
+from labelled.safety_sets import INJECTION, injection_score
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 
@@ -53,6 +53,16 @@ def test_labelled_set_precision_and_recall(capsys: pytest.CaptureFixture[str]) -
         print("\n" + score.line("prompt injection"))
     assert score.items >= 60
     assert score.precision >= 0.95 and score.recall >= 0.9, score.mistakes
+
+
+def test_held_out_set_is_measured(capsys: pytest.CaptureFixture[str]) -> None:
+    """Written after tuning and never tuned on: the floor only guards against collapse."""
+    score = injection_score(INJECTION.with_name("held-out.yaml"))
+    with capsys.disabled():
+        print("\n" + score.line("prompt injection, held out"))
+        print("\n".join(f"  {m}" for m in score.mistakes))
+    assert score.items >= 30
+    assert score.precision >= 0.8 and score.recall >= 0.8
 
 
 def test_a_finding_names_the_document_kind_excerpt_and_line() -> None:

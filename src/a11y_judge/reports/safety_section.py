@@ -29,7 +29,7 @@ def injection_markdown(run: Run) -> list[str]:
     lines = ["", f"## {INJECTION_HEADING}", "", INJECTION_NOTE, ""]
     lines += ["| Document | Where | Kind | Excerpt |", "|---|---|---|---|"]
     for f in run.injection:
-        excerpt = f.excerpt.replace("|", "\\|")
+        excerpt = f.excerpt.replace("|", "\\|").replace("`", "'")
         lines.append(f"| {f.role} {f.document} | {f.where} | {f.kind} | `{excerpt}` |")
     return lines
 
