@@ -112,3 +112,12 @@ def test_the_report_counts_per_document_and_shows_masked_examples() -> None:
     assert report.total == 10
     shown = " ".join(e.masked for e in report.examples)
     assert "j•••@shop.example" in shown and "jane.doe@" not in shown
+
+
+def test_a_batch_job_keeps_its_mode_and_old_jobs_load_without_one() -> None:
+    from a11y_judge.batch.processor import judge_settings
+    from a11y_judge.models import BatchSettings
+
+    assert judge_settings(BatchSettings(redact_pii="all")).redact_pii == "all"
+    old = BatchSettings().model_dump(exclude={"redact_pii"})
+    assert BatchSettings.model_validate(old).redact_pii == "off"

@@ -445,11 +445,15 @@ def _line_of(starts: list[int], offset: int) -> int:
 def _excerpt(text: str, hit: _Hit) -> str:
     """The match with a little context, on one line, invisible characters shown."""
     pad = max(0, (EXCERPT_CHARS - (hit.end - hit.start)) // 2)
-    a = max(0, hit.start - min(pad, 40))
-    b = min(len(text), hit.end + pad)
+    line_start = text.rfind("\n", 0, hit.start) + 1
+    line_end = text.find("\n", max(hit.start, hit.end - 1))
+    a = max(line_start, hit.start - min(pad, 40))
+    b = min(len(text) if line_end < 0 else line_end, hit.end + pad)
     body = text[a:b]
     if hit.end - hit.start > EXCERPT_CHARS:
         body = text[hit.start : hit.start + EXCERPT_CHARS]
         a, b = hit.start, hit.start + EXCERPT_CHARS
     shown = re.sub(r"\s+", " ", show_invisible(body)).strip()
-    return ("…" if a > 0 else "") + shown + ("…" if b < len(text) else "")
+    cut_before = a > line_start
+    cut_after = b < (len(text) if line_end < 0 else line_end)
+    return ("…" if cut_before else "") + shown + ("…" if cut_after else "")
