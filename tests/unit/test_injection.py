@@ -104,6 +104,27 @@ def test_tool_audit_findings_are_scanned_but_failing_markup_may_hide_things() ->
     }  # and nothing for the hidden <div> the audit quotes as the failing markup
 
 
+def test_the_coverage_corpus_raises_nothing() -> None:
+    """The plans and audits written for the coverage sets (vendor pitches, tickets, LLM
+    answers, e-mails) are ordinary documents: no finding, and nothing removed."""
+    root = DEMO.parents[1] / "tests" / "labelled" / "coverage"
+    files = [p for p in root.rglob("*") if p.suffix in (".md", ".txt", ".html")]
+    assert len(files) >= 60
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert scan_text(text, path.name) == [], path
+        assert without_injection(text) == text
+
+
+def test_emoji_flag_tag_sequences_are_not_hidden_text() -> None:
+    wales = "\U0001f3f4\U000e0067\U000e0062\U000e0077\U000e006c\U000e0073\U000e007f"
+    assert scan_text(f"Welsh titles {wales} too.", "p") == []
+    loose = "\U000e0067\U000e0062\U000e0077\U000e006c\U000e0073"
+    assert [f.kind for f in scan_text(f"Welsh titles {loose} too.", "p")] == [
+        "invisible_characters"
+    ]
+
+
 def test_without_injection_leaves_clean_plans_unchanged(
     demo: tuple[AuditReport, list[Plan], Rubric],
 ) -> None:

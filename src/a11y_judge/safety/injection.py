@@ -43,6 +43,8 @@ _OVERRIDES = {0x202D, 0x202E}
 _RTL = re.compile(r"[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFC]")
 _JOINING = re.compile(r"[\u0600-\u06FF\u0900-\u0DFF\u0E00-\u0EFF\u1780-\u17FF]")
 EXCERPT_CHARS = 160
+#: Emoji subdivision flags (England, Scotland, Wales) spell their region in tag characters.
+_FLAG_TAGS = re.compile("\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f")
 
 _I = re.IGNORECASE
 _W = r"(?:[\w'’-]+\W+)"  # one word and what follows it
@@ -308,6 +310,12 @@ def _strip_invisible(text: str) -> tuple[str, list[int] | _Identity]:
 def _legitimate(text: str, i: int, rtl: bool) -> bool:
     """A formatting character a script or emoji needs, or a leading byte-order mark."""
     code = ord(text[i])
+    if 0xE0020 <= code <= 0xE007F:
+        start = i
+        while start > 0 and 0xE0020 <= ord(text[start - 1]) <= 0xE007F:
+            start -= 1
+        flag = _FLAG_TAGS.match(text, start - 1) if start > 0 else None
+        return flag is not None and flag.start() < i < flag.end()
     before = text[i - 1] if i > 0 else ""
     after = text[i + 1] if i + 1 < len(text) else ""
     if code == 0xFEFF and i == 0:
@@ -343,6 +351,8 @@ def _tag_text(text: str) -> list[_Hit]:
     """Unicode tag characters spell hidden ASCII: scan what they spell."""
     hits: list[_Hit] = []
     for m in re.finditer(r"[\U000E0020-\U000E007E]+", text):
+        if m.start() > 0 and _FLAG_TAGS.match(text, m.start() - 1):
+            continue
         spelled = "".join(chr(ord(c) - 0xE0000) for c in m.group())
         for kind, pattern in _PHRASES:
             if pattern.search(spelled):

@@ -72,6 +72,8 @@ _PHONES = (
     re.compile(r"(?<![\w+.])\+\d{1,3}(?:[ .-]?(?:\(\d{1,4}\)|\d{1,4})){2,5}(?![\w]|\.\d)"),
     re.compile(r"(?<![\w.(])(?:\(\d{3}\)\s?|\d{3}[-. ])\d{3}[-. ]\d{4}(?![\w]|\.\d)"),
     re.compile(r"(?<![\w.])0\d{2,4}[ -]\d{3,4}[ -]?\d{3,4}(?![\w]|\.\d)"),
+    re.compile(r"(?<![\w.])0\d{3,5}[ -]\d{5,7}(?![\w]|\.\d)"),  # 079366 85804
+    re.compile(r"(?<![\w.+-])0[1-9]\d{8,9}(?![\w]|[.,]\d)"),  # 07745544181
 )
 _UP, _LOW = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
 _TOKEN = rf"(?:[{_UP}]['’])?[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?"
@@ -80,13 +82,15 @@ _NAME_CUES = (
     re.compile(
         r"\b(?:Contacts?|Reviewed\s+by|Prepared\s+by|Written\s+by|Audited\s+by|Approved\s+by|"
         r"Tested\s+by|Signed(?:\s+off)?\s+by|Assigned\s+to|Authors?|Auditors?|Reviewers?|"
+        r"(?:Quality\s+)?[Cc]hecked\s+by|Project\s+lead|(?:Lead|Technical|Senior)\s+auditor|"
         r"Testers?|Assignee|Point\s+of\s+contact|Attn\.?|Attention|Account\s+manager|"
-        r"Project\s+manager|Owners?)[ \t]*(?::|-|–|—|,)?[ \t]*"
+        r"Project\s+manager|Owners?)[ \t]*(?::|-|–|—|,)?[ \t]*(?:\|[ \t]*)?"
         rf"({_PERSON})",
     ),
     re.compile(r"^(?:From|To|Cc|Bcc)[ \t]*:[ \t]*" + rf"({_PERSON})", re.M),
     re.compile(rf"\b(?:Mr|Mrs|Ms|Mx|Dr|Prof)\.?[ \t]+({_TOKEN}(?:[ \t]+{_TOKEN})?)"),
 )
+_AND_PERSON = re.compile(rf"[ \t]*(?:&|and|/)[ \t]*({_PERSON})")
 #: Capitalised words that make a cue's object a team, product or place rather than a person.
 _NOT_NAMES = set(
     """Team Teams Group Department Dept Design System Systems Front Back End Engineering QA
@@ -137,8 +141,12 @@ def find_pii(text: str) -> list[PiiMatch]:
     for pattern in _NAME_CUES:
         for m in pattern.finditer(text):
             name = _person(m.group(1))
-            if name:
-                found.append(PiiMatch("name", m.start(1), m.start(1) + len(name), name))
+            at = m.start(1)
+            while name:  # "Tom Nasmyth-Shaw & Deborah Roberts": the next name too
+                found.append(PiiMatch("name", at, at + len(name), name))
+                more = _AND_PERSON.match(text, at + len(name))
+                name = _person(more.group(1)) if more else ""
+                at = more.start(1) if more else at
     return _non_overlapping(found)
 
 
