@@ -62,6 +62,7 @@ DEFAULTS: dict[str, Any] = {
     "samples": _PACKAGE.samples,
     "budget": 0.0,
     "cache": _PACKAGE.use_cache,
+    "redact_pii": _PACKAGE.redact_pii,
 }
 
 
@@ -156,6 +157,7 @@ def session_judge_settings(state: MutableMapping[str, Any] | None = None) -> Jud
         budget_usd=access_config().run_budget(float(s["budget"]) or None),
         samples=int(s["samples"]),
         use_cache=bool(s["cache"]),
+        redact_pii=str(s["redact_pii"]),
     )
 
 
@@ -176,6 +178,7 @@ def session_batch(
         retries=int(s["retries"]),
         samples=int(s["samples"]),
         use_cache=bool(s["cache"]),
+        redact_pii=str(s["redact_pii"]),
     )
     keys, secrets = typed_keys(s), streamlit_secrets()
     urls = {p: str(s[f"{p}.base_url"]).strip() for p in OVERRIDABLE}

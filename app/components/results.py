@@ -21,7 +21,7 @@ from a11y_judge.reports.csv_report import to_csv, to_summary_csv
 from a11y_judge.reports.json_report import to_json
 from a11y_judge.reports.markdown_report import to_markdown
 from a11y_judge.reports.pdf_report import run_pdf
-from app.components import figures, tables
+from app.components import figures, safety, tables
 from app.components.access import log_export
 from app.components.tables import format_when
 from app.components.text import md_escape, md_quote
@@ -316,6 +316,8 @@ def render_results(run: Run, key: str) -> None:
     st.subheader("Ranking")
     with st.container(key=f"{key}-ranking"):
         ranking_table(run)
+    safety.injection_warning(run)
+    safety.redaction_notice(run)
     if any(r.provisional for r in run.results):
         st.caption(
             "“—” in a criterion of a provisional plan: escalated to a reviewer; the plan's "

@@ -7,6 +7,7 @@ from app.components.access import blocked, spend_quota
 from app.components.inputs import Inputs, NamedBytes, demo_files, read_inputs_cached
 from app.components.jury import Jury, choose_judges, choose_weights
 from app.components.results import render_results
+from app.components.safety import choose_redaction
 from app.components.text import md_escape
 from app.components.understood import render_understood
 
@@ -137,13 +138,14 @@ except A11yJudgeError as exc:
     st.error(str(exc))
     st.stop()
 jury = choose_judges(KEY)
+jury.settings.redact_pii = choose_redaction(KEY)
 judges = jury.judges
 if not judges and not jury.failed:
     st.error("Choose at least one judge.")
 st.markdown("**Criterion weights for this run**")
 rubric = choose_weights(base_rubric, KEY)
 
-signature = _run_signature(inputs, jury, rubric)
+signature = f"{_run_signature(inputs, jury, rubric)}#pii-{jury.settings.redact_pii}"
 files_ok = (
     (("files it can read (see the error above)", False),)
     if inputs.error

@@ -13,6 +13,7 @@ from a11y_judge.credentials import KEY_VARS, redact
 from a11y_judge.errors import A11yJudgeError
 from a11y_judge.judges import create_judge
 from a11y_judge.judges.llm import LLMJudge
+from a11y_judge.safety import MODE_LABELS, MODES
 
 KEY = "settings"
 
@@ -222,6 +223,16 @@ def _run_options() -> None:
         "answered from the local cache instead of the provider. The cache holds replies, "
         "never keys.",
         **_bound("cache"),
+    )
+    st.selectbox(
+        "Redact personal data before it goes to an LLM provider",
+        list(MODES),
+        format_func=lambda m: MODE_LABELS[m],
+        help="Emails, phone numbers, names after cues such as 'Contact:' or 'Reviewed by', "
+        "secret URL parameters, JWTs and IP addresses become placeholders such as [EMAIL-1] "
+        "in what LLM judges receive. The offline judge and history keep the original text. "
+        "The Evaluate page can change it per run.",
+        **_bound("redact_pii"),
     )
 
 

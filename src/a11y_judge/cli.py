@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from a11y_judge import __version__
 from a11y_judge.access import hash_password
@@ -44,6 +45,7 @@ from a11y_judge.reports.bundle import DEFAULT_FORMATS, batch_files, parse_format
 from a11y_judge.reports.experiment_report import experiment_json
 from a11y_judge.reports.files import write_report
 from a11y_judge.reports.json_report import to_json
+from a11y_judge.reports.safety_section import console_lines
 from a11y_judge.resilience import RetryPolicy
 from a11y_judge.rubric import load_rubric
 
@@ -113,6 +115,7 @@ def _parser() -> argparse.ArgumentParser:
         type=_positive_float,
         help="seconds for the whole run: waits end and unstarted LLM calls fail after it",
     )
+    llm.add_argument("--redact-pii", **REDACT_ARG)
     llm.add_argument(
         "--context-tokens",
         type=_positive_int,
@@ -204,6 +207,7 @@ def _parser() -> argparse.ArgumentParser:
     br.add_argument("--samples", type=_positive_int, default=1)
     br.add_argument("--rubric", help="rubric YAML (default: prompts/rubric.yaml)")
     br.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    br.add_argument("--redact-pii", **REDACT_ARG)
     br.add_argument("--json", action="store_true", help="print the batch document at the end")
     br.add_argument("--out", help="write the job's reports to this folder when it ends")
     br.add_argument("--format", help=FORMAT_HELP)
@@ -247,6 +251,18 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+#: --redact-pii [external|all]: mask emails, phones, names, tokens and IPs sent to LLM judges.
+REDACT_ARG: dict[str, Any] = {
+    "nargs": "?",
+    "const": "external",
+    "default": "off",
+    "choices": ["off", "external", "all"],
+    "help": "mask emails, phone numbers, names, URL tokens and IP addresses before text goes "
+    "to an LLM provider: 'external' (the default when given) for OpenAI, Gemini and remote "
+    "servers, 'all' for loopback servers too; history keeps the original",
+}
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -273,6 +289,7 @@ def _settings(args: argparse.Namespace) -> JudgeSettings:
         context_tokens=args.context_tokens,
         outage_wait=args.outage_wait,
         time_budget=args.time_budget,
+        redact_pii=args.redact_pii,
     )
 
 
@@ -324,6 +341,8 @@ def _print_ranking(run: Run) -> None:
         )
         for e in s.endpoints:
             print(f"  {e.summary()}")
+    for line in console_lines(run):
+        print(line)
     if run.error:
         print(f"note: {run.error}")
 
@@ -656,6 +675,7 @@ def _batch(args: argparse.Namespace) -> int:
             retries=max(0, args.retries),
             samples=args.samples,
             use_cache=not args.no_cache,
+            redact_pii=args.redact_pii,
             sets_in_flight=args.sets,
         )
         job_id = batch_service.submit(args.path, settings, jobs).job_id

@@ -16,6 +16,7 @@ from a11y_judge.models import (
     JudgeInfo,
     Judgment,
     Plan,
+    RedactionReport,
     Rubric,
     Run,
     RunStats,
@@ -25,6 +26,7 @@ from a11y_judge.models import (
 from a11y_judge.monitoring import exporter
 from a11y_judge.monitoring.sampler import ResourceSampler
 from a11y_judge.parallel import discard_pool, process_pool, usable_cores
+from a11y_judge.safety import redaction_report, scan_documents
 
 #: Called after each judgment: (done, total, judgment).
 Progress = Callable[[int, int, Judgment], None]
@@ -225,6 +227,8 @@ def evaluate(
             error=_failure_summary(judges, judgments),
             stats=_stats(judges, judgments),
             resources=sampler.stop(),
+            injection=scan_documents(audit, plans),
+            redaction=_redaction(judges, audit, plans),
         )
         if cancelled:
             raise RunCancelledError(run)
@@ -312,6 +316,17 @@ def _pool_size(judges: Sequence[Judge]) -> int:
         else:
             slots[id(gate)] = 2 * int(getattr(judge, "concurrency", 4))
     return sum(slots.values())
+
+
+def _redaction(
+    judges: Sequence[Judge], audit: AuditReport, plans: Sequence[Plan]
+) -> RedactionReport | None:
+    """What PII redaction removed, when any judge of the run was sent redacted text."""
+    sent = [j for j in judges if getattr(j, "redacts", False)]
+    if not sent:
+        return None
+    mode = str(getattr(getattr(sent[0], "settings", None), "redact_pii", "external"))
+    return redaction_report(mode, [j.id for j in sent], audit, plans)
 
 
 def _failure_summary(judges: Sequence[Judge], judgments: list[Judgment]) -> str | None:

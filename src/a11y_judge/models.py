@@ -462,6 +462,43 @@ class RunStats(BaseModel):
     endpoints: list[EndpointStats] = Field(default_factory=list)
 
 
+class InjectionFinding(BaseModel):
+    """Text in an audit or plan that looks aimed at the judge (safety/injection.py)."""
+
+    document: str = Field(description="The audit's or plan's name")
+    role: Literal["audit", "plan"]
+    kind: str = Field(description="override, score_request, role_marker, hidden_comment, …")
+    excerpt: str = Field(description="The offending text; invisible characters as <U+XXXX>")
+    line: int = Field(default=0, description="1-based line in the document's text; 0: unknown")
+    where: str = Field(default="", description="e.g. 'line 12, column 3' or 'finding NW-03'")
+
+
+class RedactedExample(BaseModel):
+    """One redacted value, shown masked (never in full)."""
+
+    kind: str
+    document: str
+    masked: str = Field(description="A partly masked form of the value, e.g. 'j•••@example.com'")
+    placeholder: str = Field(description="What the provider received instead, e.g. '[EMAIL-1]'")
+
+
+class RedactionReport(BaseModel):
+    """What PII redaction removed before text went to the judges named (safety/redact.py)."""
+
+    mode: str = Field(description="'external' or 'all' (loopback endpoints too)")
+    judges: list[str] = Field(default_factory=list, description="Judges sent redacted text")
+    counts: dict[str, int] = Field(default_factory=dict, description="Values redacted, by kind")
+    documents: dict[str, dict[str, int]] = Field(
+        default_factory=dict, description="Per audit or plan name: values redacted, by kind"
+    )
+    examples: list[RedactedExample] = Field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        """Values redacted in all."""
+        return sum(self.counts.values())
+
+
 def utcnow() -> datetime:
     """Timezone-aware now, in UTC."""
     return datetime.now(UTC)
@@ -487,6 +524,12 @@ class Run(BaseModel):
     error: str | None = None
     resources: ResourceUsage | None = None
     stats: RunStats = Field(default_factory=lambda: RunStats())
+    injection: list[InjectionFinding] = Field(
+        default_factory=list, description="Text in the audit or plans aimed at the judge"
+    )
+    redaction: RedactionReport | None = Field(
+        default=None, description="PII removed before text went to LLM judges (None: off)"
+    )
 
     def unaddressed(self) -> list[tuple[Finding, list[str]]]:
         """Findings no plan addresses, each with the plans that only mention it."""
@@ -524,6 +567,7 @@ class BatchSettings(BaseModel):
     retries: int = 6
     samples: int = Field(default=1, ge=1, le=9)
     use_cache: bool = True
+    redact_pii: str = Field(default="off", description="off, external or all (safety/redact.py)")
     sets_in_flight: int = Field(
         default=16,
         ge=1,

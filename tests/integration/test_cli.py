@@ -73,6 +73,8 @@ def test_evaluate_json_document_has_exactly_the_documented_keys(
         "rank_conflict",
         "agreement",
         "resources",
+        "injection",
+        "redaction",
     }
     assert doc["status"] == "ok"
     used = doc["resources"]  # sampled while the run worked

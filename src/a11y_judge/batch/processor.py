@@ -62,6 +62,7 @@ def judge_settings(cfg: BatchSettings) -> JudgeSettings:
         retry=RetryPolicy(max_retries=cfg.retries),
         samples=cfg.samples,
         use_cache=cfg.use_cache,
+        redact_pii=cfg.redact_pii,
     )
 
 

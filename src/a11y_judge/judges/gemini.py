@@ -24,6 +24,7 @@ from a11y_judge.judges.http_errors import is_transient_status, retry_after, stat
 from a11y_judge.judges.llm import Completion, LLMJudge, Message, lazy
 from a11y_judge.judges.settings import JudgeSettings
 from a11y_judge.resilience import Transient
+from a11y_judge.safety.redact import is_loopback_url
 
 
 class GeminiTransport:
@@ -156,4 +157,5 @@ def make_gemini(rest: str, settings: JudgeSettings) -> LLMJudge:
         settings=settings,
         endpoint="gemini",
         secrets=(key,),
+        local=is_loopback_url(url),
     )

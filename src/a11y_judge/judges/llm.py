@@ -48,6 +48,7 @@ from a11y_judge.resilience import (
     Transient,
     call_with_retries,
 )
+from a11y_judge.safety.redact import Redactor, applies
 
 Message = dict[str, str]  # {"role": "user" | "assistant", "content": "..."}
 T = TypeVar("T")
@@ -212,6 +213,7 @@ class LLMJudge:
         settings: JudgeSettings,
         endpoint: str,
         secrets: Sequence[str | None] = (),
+        local: bool = False,
     ) -> None:
         self.id = judge_id
         self.prompt_dir: Path | None = None  # another prompts/ folder (A/B experiments)
@@ -223,6 +225,12 @@ class LLMJudge:
         self.concurrency = settings.concurrency
         self._secrets = tuple(secrets)
         self._price = model_info(model)
+        self.local = local  # the endpoint is on this machine (loopback)
+
+    @property
+    def redacts(self) -> bool:
+        """Whether this judge is sent PII-redacted text (settings.redact_pii and the endpoint)."""
+        return applies(self.settings.redact_pii, self.local)
 
     def check(self) -> str:
         """Send one tiny structured request (no retries); return a sentence or raise ProviderError.
@@ -268,8 +276,15 @@ class LLMJudge:
             model=self.model,
             samples=max(1, self.settings.samples),
         )
+        redactor = Redactor() if self.redacts else None
         try:
-            prompt = build_prompt(audit, plan, rubric, self._budget_tokens(), self.prompt_dir)
+            prompt = build_prompt(
+                redactor.audit(audit) if redactor else audit,
+                redactor.plan(plan) if redactor else plan,
+                rubric,
+                self._budget_tokens(),
+                self.prompt_dir,
+            )
         except ContextBudgetError as exc:
             return base.model_copy(update={"status": "failed", "error": str(exc)})
         base.prompt_version = prompt.version
@@ -280,7 +295,8 @@ class LLMJudge:
             outcome, hit = self._sample(audit, plan, rubric, prompt, schema, i)
             outcomes.append(outcome)
             hits += hit
-        judgment = self._assemble(base, audit, plan, rubric, prompt, outcomes)
+        restore = redactor.restore if redactor else None
+        judgment = self._assemble(base, audit, plan, rubric, prompt, outcomes, restore)
         judgment.cache_hit = hits == len(outcomes)
         judgment.latency_ms = (time.perf_counter() - start) * 1000
         return judgment
@@ -336,6 +352,7 @@ class LLMJudge:
                 "samples": self.settings.samples,
                 "sample": index,
                 **({"repeat": self.settings.repeat} if self.settings.repeat else {}),
+                **({"redact_pii": "v1"} if self.redacts else {}),
             },
         )
         doc, hit = cache.get_or_compute(
@@ -434,6 +451,7 @@ class LLMJudge:
         rubric: Rubric,
         prompt: Prompt,
         outcomes: list[_Outcome],
+        restore: Callable[[str], str] | None = None,
     ) -> Judgment:
         usage = _Usage()
         for o in outcomes:
@@ -466,6 +484,8 @@ class LLMJudge:
         if failed:
             notes.append(f"{len(failed)} of {len(outcomes)} samples failed: {failed[0].error}")
         text = normalized_plan(plan.text)
+        if restore is not None:  # quotes of redacted text: put the values back, then verify
+            good = [_restored(g, restore) for g in good]
         scores, unverified = self._scores(rubric, good, text)
         if unverified:
             notes.append(f"{unverified} evidence quote(s) not found in the plan (flagged)")
@@ -506,6 +526,17 @@ class LLMJudge:
                 spread=round(max(values) - min(values), 2) if len(good) > 1 else None,
             )
         return scores, unverified
+
+
+def _restored(reply: JudgeReply, restore: Callable[[str], str]) -> JudgeReply:
+    """The reply with redaction placeholders in its quotes and rationales replaced by the
+    original values (history keeps the original text)."""
+    doc = reply.model_dump()
+    for crit in doc["criteria"].values():
+        crit["rationale"] = restore(crit["rationale"])
+        for e in crit["evidence"]:
+            e["quote"] = restore(e["quote"])
+    return JudgeReply.model_validate(doc)
 
 
 def _parseable(completion: Completion) -> None:

@@ -31,6 +31,7 @@ from a11y_judge.models import (
     Rubric,
     Severity,
 )
+from a11y_judge.safety.injection import without_injection
 
 #: Where "early" ends when a plan has no phases: the first 40% of its segments.
 EARLY = 0.4
@@ -389,6 +390,9 @@ class OfflineJudge:
     def judge(self, audit: AuditReport, plan: Plan, rubric: Rubric) -> Judgment:
         """Score one plan on every rubric criterion this judge knows."""
         start = time.perf_counter()
+        cleaned = without_injection(plan.text)  # text aimed at the judge never scores
+        if cleaned != plan.text:
+            plan = plan.model_copy(update={"text": cleaned})
         segments = segment_plan(plan.text)
         matches = match_findings(audit.findings, segments)
         anti, penalty = sig.find_anti_patterns(plan.text)

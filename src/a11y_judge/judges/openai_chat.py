@@ -25,6 +25,7 @@ from a11y_judge.judges.http_errors import is_transient_status, retry_after, stat
 from a11y_judge.judges.llm import Completion, LLMJudge, Message, lazy
 from a11y_judge.judges.settings import JudgeSettings
 from a11y_judge.resilience import MalformedReplyError, Transient
+from a11y_judge.safety.redact import is_loopback_url
 
 #: Sent as the bearer token to local servers that need no key (the client requires one).
 KEYLESS = "no-key-needed"
@@ -159,6 +160,7 @@ def make_openai(rest: str, settings: JudgeSettings) -> LLMJudge:
         settings=settings,
         endpoint=f"openai@{_host(url or DEFAULT_BASE_URLS['openai'])}",
         secrets=(key,),
+        local=is_loopback_url(url),
     )
 
 
@@ -188,4 +190,5 @@ def make_compatible(rest: str, settings: JudgeSettings) -> LLMJudge:
         settings=settings,
         endpoint=f"openai-compatible@{_host(url)}",
         secrets=(key,),
+        local=is_loopback_url(url),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -70,6 +71,7 @@ class Prompt:
     user: str
     version: str
     notes: list[str] = field(default_factory=list)
+    boundary: str = ""  # the random id of this request's untrusted-content tags
 
     @property
     def tokens(self) -> int:
@@ -126,15 +128,17 @@ def _render(
     plan_text: str,
     audit_note: str,
     plan_note: str,
+    boundary: str,
 ) -> str:
     return t.user.substitute(
         rubric_name=rubric.name,
         rubric=render_rubric(rubric),
-        audit_name=audit.name,
+        boundary=boundary,
+        audit_name=_one_line(audit.name),
         audit_note=audit_note,
         n_findings=len(audit.findings),
         findings=findings,
-        plan_name=plan.name,
+        plan_name=_one_line(plan.name),
         plan_note=plan_note,
         plan=plan_text.strip(),
         criterion_ids=", ".join(c.id for c in rubric.criteria),
@@ -152,10 +156,19 @@ def build_prompt(
     condensed (and noted) only if it exceeds the budget."""
     t = templates(folder)
     full = _findings(audit, full=True)
+    boundary = new_boundary(full, plan.text)
     user = _render(
-        t, audit, plan, rubric, findings=full, plan_text=plan.text, audit_note="", plan_note=""
+        t,
+        audit,
+        plan,
+        rubric,
+        findings=full,
+        plan_text=plan.text,
+        audit_note="",
+        plan_note="",
+        boundary=boundary,
     )
-    prompt = Prompt(system=t.system, user=user, version=t.version)
+    prompt = Prompt(system=t.system, user=user, version=t.version, boundary=boundary)
     if prompt.tokens <= budget_tokens:
         return prompt
     short = _findings(audit, full=False)
@@ -173,6 +186,7 @@ def build_prompt(
         plan_text=plan.text,
         audit_note=audit_note,
         plan_note="",
+        boundary=boundary,
     )
     if prompt.tokens <= budget_tokens:
         return prompt
@@ -201,8 +215,23 @@ def build_prompt(
         plan_text=kept,
         audit_note=audit_note,
         plan_note=plan_note,
+        boundary=boundary,
     )
     return prompt
+
+
+def new_boundary(*texts: str) -> str:
+    """A random id for the untrusted-content tags of one request, found in none of `texts`
+    (so a plan cannot close its own block: it cannot know the id in advance)."""
+    while True:
+        boundary = secrets.token_hex(8)
+        if not any(boundary in t for t in texts):
+            return boundary
+
+
+def _one_line(name: str) -> str:
+    """A document name as one short line (names come from uploads, too)."""
+    return re.sub(r"\s+", " ", name).strip()[:200]
 
 
 _HEADING = re.compile(r"^\s*(#{1,6}\s|\d+(\.\d+)*[.)]?\s+\S.{0,80}$|[A-Z][^.!?]{0,80}:?$)")

@@ -40,6 +40,7 @@ class JudgeSettings:
     outage_wait: float = 120.0
     time_budget: float | None = None
     repeat: int = 0  # an experiment's repeat number: part of the cache key from the second on
+    redact_pii: str = "off"  # "off", "external" or "all" (safety/redact.py)
     budget: Budget = field(init=False, repr=False)
     control: RunControl = field(init=False, repr=False)
     _gates: dict[str, ProviderGate] = field(init=False, repr=False, default_factory=dict)

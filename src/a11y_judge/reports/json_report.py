@@ -59,6 +59,8 @@ def run_document(run: Run) -> dict[str, Any]:
         "rank_conflict": run.rank_conflict.model_dump(mode="json") if run.rank_conflict else None,
         "agreement": run.agreement.model_dump(mode="json"),
         "resources": run.resources.model_dump(mode="json") if run.resources else None,
+        "injection": [f.model_dump(mode="json") for f in run.injection],
+        "redaction": run.redaction.model_dump(mode="json") if run.redaction else None,
     }
 
 

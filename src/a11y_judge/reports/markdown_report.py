@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from a11y_judge.models import CriterionResult, Run
+from a11y_judge.reports.safety_section import injection_markdown, redaction_markdown
 
 
 def _fmt(score: float | None) -> str:
@@ -48,6 +49,7 @@ def to_markdown(run: Run) -> str:
             "it counts with the jury median until a reviewer resolves it "
             f"(`a11y-judge conflicts {run.run_id} --status escalated`).",
         ]
+    lines += injection_markdown(run) + redaction_markdown(run)
     disputed = [c for c in run.conflicts if c.severity != "low" or c.status != "auto"]
     if run.conflicts:
         names = {c.id: c.name for c in crit}

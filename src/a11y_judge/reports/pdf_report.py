@@ -18,6 +18,7 @@ from typing import Any
 
 from a11y_judge.batch.summary import BatchSummary
 from a11y_judge.models import BatchJob, Run
+from a11y_judge.reports.safety_section import injection_html, redaction_html
 
 CSS = """
 @page { size: A4; margin: 18mm 16mm 18mm 16mm;
@@ -262,6 +263,7 @@ def run_html(run: Run) -> str:
             ],
         )
     )
+    out.append(injection_html(run) + redaction_html(run))
     out.append("<h2>Charts</h2>")
     names = [r.name for r in results]
     keys = [f"P{k}" for k in range(1, len(results) + 1)]
