@@ -13,7 +13,6 @@ import pytest
 
 from a11y_judge.actor import acting_as
 from a11y_judge.batch import service
-from a11y_judge.cli import main
 from a11y_judge.errors import HistoryError
 from a11y_judge.history.audit import AuditLog
 from a11y_judge.history.backup import backup, restore
@@ -25,14 +24,9 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "app"))
 sys.path.insert(0, str(REPO / "tests" / "integration"))
 from apptest import no_exception, on  # noqa: E402
+from test_cli import run_cli as cli  # noqa: E402
 
 pytestmark = pytest.mark.timeout(240)
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def demo(demo_dir: Path) -> list[str]:

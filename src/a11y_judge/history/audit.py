@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from a11y_judge.actor import current_actor
 from a11y_judge.models import utcnow
@@ -26,18 +26,7 @@ Action = Literal[
     "backup",
     "restore",
 ]
-ACTIONS: tuple[Action, ...] = (
-    "run",
-    "resolution",
-    "deletion",
-    "export",
-    "settings",
-    "login",
-    "failed login",
-    "batch",
-    "backup",
-    "restore",
-)
+ACTIONS: tuple[Action, ...] = get_args(Action)
 _DETAIL_LIMIT = 2000
 
 
