@@ -158,6 +158,7 @@ def full_page_screenshot(page: Page, path: Path, max_height: int = 3_200) -> Pat
         "() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight"
     )
     page.set_viewport_size({"width": 1400, "height": min(int(height) + 120, max_height)})
+    page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
     page.mouse.move(0, 0)
     page.wait_for_timeout(1200)  # let plotly re-layout at the new size
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -211,20 +212,22 @@ def expand_all(page: Page) -> None:
     page.wait_for_timeout(300)
 
 
-def audit_page(page: Page, label: str) -> list[dict[str, Any]]:
-    """axe on the page with every expander open, once per tab of the main area; the findings
-    are also written to output/axe/LABEL.json."""
+def audit_page(page: Page, label: str, *, expand: bool = True) -> list[dict[str, Any]]:
+    """axe on the page (every expander open unless `expand` is False), once per tab of the main
+    area; the findings are also written to output/axe/LABEL.json."""
     import json
 
     tabs = page.locator('[data-testid="stMain"] [role="tab"]')
     found: list[dict[str, Any]] = []
-    expand_all(page)
+    if expand:
+        expand_all(page)
     found += axe_violations(page)  # the whole page with its first tab
     panel = '[data-testid="stMain"] [role="tabpanel"]:not([hidden])'
     for i in range(1, tabs.count()):
         tabs.nth(i).click()
         page.locator(panel).nth(0).wait_for()
-        expand_all(page)
+        if expand:
+            expand_all(page)
         found += axe_violations(page, panel)  # then only what each other tab shows
     found = _unique_nodes(found)
     out = REPO / "output" / "axe" / f"{label}.json"

@@ -5,6 +5,7 @@ visible focus ring on every element the Tab key reaches."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +14,7 @@ import pytest
 from harness import (
     DEMO,
     PAGES,
+    REPO,
     RUN_MS,
     active_element,
     audit_page,
@@ -151,6 +153,9 @@ def test_the_main_flow_by_keyboard_alone_with_visible_focus(
         assert got.suffix == ".csv" and csv_header(got) == RUN_COLUMNS
     finally:
         page.context.close()
+    out = REPO / "output" / "axe" / "keyboard-focus.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(rings, indent=1), encoding="utf-8")
     invisible = [element for element, ring in rings.items() if ring is None]
     assert invisible == [], f"no visible focus on: {invisible}"
     assert len(rings) >= 15  # the walk went through the sidebar, the inputs and the results
