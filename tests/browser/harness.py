@@ -138,6 +138,7 @@ def open_page(page: Page, url: str, name: str) -> None:
     page.goto(f"{url}/{path}")
     main = page.get_by_test_id("stMainBlockContainer")
     main.get_by_role("heading", name=heading, exact=True, level=2).wait_for()
+    settle(page)  # the whole script ran: every element and the focus style are in place
 
 
 def settle(page: Page) -> None:
@@ -160,7 +161,7 @@ def full_page_screenshot(page: Page, path: Path, max_height: int = 3_200) -> Pat
     page.set_viewport_size({"width": 1400, "height": min(int(height) + 120, max_height)})
     page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
     page.mouse.move(0, 0)
-    page.wait_for_timeout(1200)  # let plotly re-layout at the new size
+    page.wait_for_timeout(800)  # let plotly re-layout at the new size
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size({"width": 1400, "height": 1000})
