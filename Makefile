@@ -16,11 +16,17 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-## Debian's Chromium for the browser tests (never `playwright install`: it downloads and fails offline).
-browser-deps:
+AXE := $(VENV)/axe/axe.min.js
+
+## Debian's Chromium for the browser tests (never `playwright install`: it downloads and fails offline),
+## and axe-core (pinned, sha512-checked, from the npm registry) that they inject into every page.
+browser-deps: $(AXE)
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+$(AXE): scripts/fetch_axe.py
+	$(PY) scripts/fetch_axe.py $@
 
 ## Pango for WeasyPrint's PDF reports, poppler-utils for the PDF structure tests.
 pdf-deps:

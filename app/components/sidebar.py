@@ -15,7 +15,7 @@ from app.components.text import md_code
 
 def _judges() -> None:
     """Offline always; each LLM provider as configured in Settings, or how to configure it."""
-    st.markdown("### Judges available")
+    st.markdown("## Judges available")
     st.markdown(f":material/check_circle: {judge_label('offline')}")
     configured = ls.enabled_specs()
     secrets = ls.streamlit_secrets()
@@ -36,7 +36,7 @@ def render_sidebar() -> None:
     """Available judges (offline and LLM) and the history file."""
     with st.sidebar:
         _judges()
-        st.markdown("### History")
+        st.markdown("## History")
         try:
             count = HistoryStore().count_runs()
         except A11yJudgeError as exc:

@@ -253,12 +253,16 @@ since = _since(span) or ""
 calls = insights.calls_frame(store.calls(since))
 runs = insights.runs_frame(store.runs(since))
 providers = sorted(set(calls["provider"]))
-chosen = right.multiselect(
-    "Providers",
-    providers,
-    default=providers,
-    key=f"{KEY}.providers",
-    help="Filters the judgments (latency, cost, cache); run-level figures cover whole runs.",
+chosen = (  # no judgment yet: no filter (an empty, disabled one has an unreadable label)
+    right.multiselect(
+        "Providers",
+        providers,
+        default=providers,
+        key=f"{KEY}.providers",
+        help="Filters the judgments (latency, cost, cache); run-level figures cover whole runs.",
+    )
+    if providers
+    else []
 )
 calls = calls[calls["provider"].isin(chosen)]
 

@@ -183,8 +183,8 @@ def test_upload_run_download(server: str, tmp_path: Path) -> None:
             ranks = [rows.nth(i).locator("td").nth(0).inner_text().strip() for i in range(4)]
             assert shown == expected
             assert ranks[0] == "1"
-            assert page.get_by_text("Addressed by no plan").is_visible()
-            assert page.get_by_text("◐ mentioned only").is_visible()  # the matrix legend
+            page.get_by_text("Addressed by no plan").wait_for()  # is_visible() did not wait
+            page.get_by_text("◐ mentioned only").wait_for()  # the matrix legend
 
             with page.expect_download(timeout=STEP_MS) as info:
                 page.get_by_role("button", name="Download CSV").click()
