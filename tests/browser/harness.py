@@ -81,11 +81,13 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @contextlib.contextmanager
-def streamlit_server(home: Path, log: Path) -> Iterator[str]:
+def streamlit_server(
+    home: Path, log: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
     """`streamlit run app/main.py` on a free loopback port against `home`; its URL."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    env = os.environ | {"A11Y_JUDGE_HOME": str(home)}
+    env = os.environ | {"A11Y_JUDGE_HOME": str(home)} | (extra_env or {})
     cmd = [sys.executable, "-m", "streamlit", "run", "app/main.py"]
     cmd += ["--server.port", str(port), "--server.address", "127.0.0.1"]
     cmd += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]

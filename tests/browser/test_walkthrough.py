@@ -240,11 +240,15 @@ def test_history_lists_and_opens_the_runs(
     open_page(page, url, "history")
     main = page.get_by_test_id("stMainBlockContainer")
     main.get_by_text(" runs").first.wait_for()
-    sync_api.expect(main.get_by_role("tab")).to_have_count(4)
+    sync_api.expect(main.get_by_role("tab")).to_have_count(5)
     main.get_by_role("heading", name="Ranking").wait_for()
     tidy = download(page, "Download CSV", tmp_path)
     assert csv_header(tidy) == RUN_COLUMNS
     _accessible(page, "history")
+    main.get_by_role("tab", name="Audit log").click()  # who did what: the recorded runs
+    main.get_by_text("entries, newest first").wait_for()
+    found = audit_page(page, "history-audit-log-populated", expand=False)
+    assert serious(found) == [], "\n".join(serious(found))
 
 
 def test_settings_lists_every_provider(populated: tuple[str, dict[str, str]], page: Page) -> None:
