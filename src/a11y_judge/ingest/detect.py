@@ -74,11 +74,13 @@ def text_codec(data: bytes) -> str | None:
 def decode_text(data: bytes, filename: str = "the file") -> str:
     """Bytes → str: by BOM (UTF-8, UTF-16 LE/BE, UTF-32), BOM-less UTF-16, UTF-8, else cp1252.
 
-    A file whose BOM announces an encoding it does not follow is an IngestError.
+    A file whose UTF-16/32 BOM announces an encoding it does not follow is an IngestError.
     """
+    if data.startswith(b"\xef\xbb\xbf"):  # a stray bad byte after a UTF-8 BOM becomes U+FFFD
+        return data[3:].decode("utf-8", errors="replace")
     for bom, codec, label in _BOMS:
         if data.startswith(bom):
-            text = _strict(data[len(bom) :], codec.removesuffix("-sig"))
+            text = _strict(data[len(bom) :], codec)
             if text is None:
                 raise IngestError(
                     filename,

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from a11y_judge.errors import IngestError
 from a11y_judge.ingest.blocks import Block, text_blocks
-from a11y_judge.ingest.guards import Unpacking, check_text, raise_hint, zip_entries
+from a11y_judge.ingest.guards import Unpacking, brief, check_text, raise_hint, zip_entries
 from a11y_judge.ingest.limits import current_limits
 
 _DOCX_HEADING = re.compile(r"^(?:heading|überschrift|titre)\s*(\d)$", re.IGNORECASE)
@@ -38,7 +38,9 @@ def docx_blocks(data: bytes, filename: str) -> list[Block]:
         raise
     except Exception as exc:  # corrupt files raise zip, XML and lookup errors of many kinds
         raise IngestError(
-            filename, f"not a readable Word document ({exc})", hint="Re-save it as .docx and retry"
+            filename,
+            f"not a readable Word document ({brief(exc)})",
+            hint="Re-save it as .docx and retry",
         ) from exc
 
 
@@ -118,7 +120,7 @@ def pdf_text(data: bytes, filename: str) -> str:
         raise
     except Exception as exc:  # pypdf raises many kinds of error on damaged files
         raise IngestError(
-            filename, f"not a readable PDF ({exc})", hint="Export the report to PDF again"
+            filename, f"not a readable PDF ({brief(exc)})", hint="Export the report to PDF again"
         ) from exc
     text = "\n\n".join(pages).strip()
     if not text:

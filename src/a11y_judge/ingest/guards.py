@@ -21,6 +21,12 @@ def _mb(n: float) -> str:
     return f"{n / MB:,.1f} MB" if n < 10 * MB else f"{n / MB:,.0f} MB"
 
 
+def brief(exc: BaseException, limit: int = 160) -> str:
+    """A library's error message on one line, cut to `limit` characters."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def raise_hint(name: str) -> str:
     """'or raise A11Y_JUDGE_MAX_PDF_PAGES' — the end of every limit's hint."""
     return f"or raise {env_name(name)}"
@@ -134,7 +140,7 @@ class Unpacking:
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
             raise IngestError(
                 self.filename,
-                f"the archive entry {entry.filename} cannot be unpacked ({exc})",
+                f"the archive entry {entry.filename} cannot be unpacked ({brief(exc)})",
                 hint="Re-create the archive (plain ZIP, no password) and retry",
             ) from exc
         except RuntimeError as exc:  # zipfile: "File … is encrypted, password required"
@@ -181,7 +187,8 @@ def _too_deep(filename: str, limits: Limits) -> IngestError:
     return IngestError(
         filename,
         f"the document nests deeper than {limits.json_depth} levels",
-        hint=f"Check that it is the tool's own report {raise_hint('json_depth')}",
+        hint="Check that it is the right file (tool reports nest 3-14 levels) "
+        + raise_hint("json_depth"),
     )
 
 
@@ -206,14 +213,33 @@ def load_json(text: str, filename: str, limits: Limits | None = None) -> Any:
         raise
     except ValueError as exc:  # e.g. an integer of more than 4300 digits
         raise IngestError(
-            filename, f"the JSON holds a value Python cannot read ({exc})", hint="Re-export it"
+            filename,
+            f"the JSON holds a value Python cannot read ({brief(exc)})",
+            hint="Re-export it",
         ) from exc
     check_tree(value, filename, budget=len(text) + 16, limits=limits)
     return value
 
 
+class _TooDeep(Exception):
+    """Raised by _Loader past its depth (before the recursive composer gets slow)."""
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps dates and times as strings (no datetime errors, JSON-friendly)."""
+    """SafeLoader that keeps dates and times as strings (no datetime errors, JSON-friendly) and
+    stops composing past `max_depth` levels."""
+
+    max_depth = 64
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > self.max_depth:
+                raise _TooDeep
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -230,15 +256,21 @@ def load_yaml(text: str, filename: str, limits: Limits | None = None) -> Any:
     """
     limits = limits or current_limits()
     _check_structured_size(filename, text, "YAML", limits)
+    loader = _Loader(text)  # a SafeLoader subclass: no Python objects
+    loader.max_depth = limits.json_depth
     try:
-        value = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass: no Python objects
-    except RecursionError as exc:
+        value = loader.get_single_data()
+    except (_TooDeep, RecursionError) as exc:
         raise _too_deep(filename, limits) from exc
     except yaml.YAMLError:
         raise
     except (ValueError, TypeError, OverflowError) as exc:  # '!!int 1e9999', bad !!binary …
         raise IngestError(
-            filename, f"the YAML holds a value that cannot be read ({exc})", hint="Fix that value"
+            filename,
+            f"the YAML holds a value that cannot be read ({brief(exc)})",
+            hint="Fix that value",
         ) from exc
+    finally:
+        loader.dispose()
     check_tree(value, filename, budget=2 * len(text) + 64, limits=limits)
     return value
