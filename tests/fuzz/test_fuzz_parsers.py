@@ -7,7 +7,9 @@ Bounded for CI by A11Y_JUDGE_FUZZ_EXAMPLES (default 40 per test, derandomized); 
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ from corpus import (
 from hypothesis import given
 from hypothesis import strategies as st
 
+from a11y_judge.batch.sets import extract_zip
 from a11y_judge.ingest import axe, csvtable, lighthouse, openacr, pa11y, read_audit, read_plan
 from a11y_judge.ingest.detect import decode_text, sniff
 from a11y_judge.ingest.documents import docx_blocks, html_blocks, pdf_text
@@ -182,6 +185,36 @@ def test_html_reader(data: st.DataObject) -> None:
     text = data.draw(mutated(report_seeds()[seed])).decode("utf-8", errors="replace")
     count("mutated HTML → html_blocks")
     checked(html_blocks, text)
+
+
+# ------------------------------------------------------------------ batch ZIPs
+
+
+@st.composite
+def batch_zips(draw: st.DrawFn) -> bytes:
+    """A ZIP of one set (audit + plans), mutated as bytes or with hostile entry names."""
+    names = ["set/audit.md", "set/plans/a.md", "set/plans/b.md"]
+    if draw(st.booleans()):
+        names.append(
+            draw(st.sampled_from(["../x.md", "/abs.md", "C:/x.md", "set/plans/", "a\\..\\b"]))
+        )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in names:
+            z.writestr(name, report_seeds()["consultant-report.md"])
+    return draw(mutated(buf.getvalue()) | st.just(buf.getvalue()))
+
+
+@FUZZ
+@given(blob=batch_zips())
+def test_batch_zip(blob: bytes, tmp_path_factory: pytest.TempPathFactory) -> None:
+    root = Path(tmp_path_factory.mktemp("zip"))
+    count("mutated batch ZIP → extract_zip")
+    try:
+        checked(extract_zip, blob, root / "unpacked")
+    finally:
+        left = sorted(p.name for p in root.iterdir())
+    assert left in ([], ["unpacked"])  # no staging folder left behind, whatever happened
 
 
 # ------------------------------------------------------------------ the rubric loader

@@ -103,7 +103,7 @@ _HTML_START = re.compile(
     r"^\s*(?:<!doctype html|<html|<head|<body|<(?:h[1-6]|p|div|main|section|table|ul)[\s>])",
     re.IGNORECASE,
 )
-_MARKDOWN = re.compile(r"^(?:#{1,6}\s|\s*[-*+]\s|\s*\d+\.\s|\|.+\|)", re.MULTILINE)
+_MARKDOWN = re.compile(r"^(?:#{1,6}\s|[ \t]*[-*+]\s|[ \t]*\d+\.\s|\|.+\|)", re.MULTILINE)
 
 
 def _sniff_json(value: Any, filename: str) -> Sniffed:
@@ -160,8 +160,8 @@ def _sniff_text(text: str, filename: str, limits: Limits) -> Sniffed:
     check_text(filename, text, limits)
     if _HTML_START.match(text):
         return Sniffed("html", text)
-    if re.search(r"^chapters:\s*$", text, re.MULTILINE) or re.search(
-        r"^\s*criteria:\s*$", text, re.MULTILINE
+    if re.search(r"^chapters:[ \t]*$", text, re.MULTILINE) or re.search(
+        r"^[ \t]*criteria:[ \t]*$", text, re.MULTILINE
     ):
         try:
             value = load_yaml(text, filename, limits)

@@ -6,7 +6,9 @@ Each check raises one IngestError that names the file, the limit, and the variab
 from __future__ import annotations
 
 import json
+import lzma
 import zipfile
+import zlib
 from typing import Any
 
 import yaml
@@ -137,7 +139,15 @@ class Unpacking:
                         chunks.append(chunk)
         except IngestError:
             raise
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            lzma.LZMAError,
+            OSError,
+            EOFError,
+            ValueError,
+            NotImplementedError,
+        ) as exc:
             raise IngestError(
                 self.filename,
                 f"the archive entry {entry.filename} cannot be unpacked ({brief(exc)})",
