@@ -113,3 +113,18 @@ def test_pathological_text_is_linear(text: str) -> None:
     """Regular expressions that backtracked quadratically (or worse) on long runs of one char."""
     for reader in (read_audit, read_plan):
         checked(reader, "report.md", text.encode())
+
+
+def test_yaml_dates_that_are_not_dates(tmp_path: Path) -> None:
+    """PyYAML's safe_load raised ValueError ('month must be in 1..12'): dates now stay text."""
+    data = (
+        b"title: x\nproduct: {name: x}\nreport_date: 2001-13-01\nchapters:\n"
+        b"  success_criteria_level_a:\n    criteria:\n      - num: 1.1.1\n        components:\n"
+        b"          - name: web\n            adherence: {level: does-not-support, notes: n}\n"
+    )
+    (finding,) = read_audit("acr.yaml", data=data).findings
+    assert finding.wcag == ["1.1.1"]
+    rubric = tmp_path / "rubric.yaml"
+    rubric.write_bytes(b"name: 2001-02-30\ncriteria: []\n")
+    with pytest.raises(RubricError, match="not a valid rubric"):  # no criteria, not a ValueError
+        load_rubric(rubric)
