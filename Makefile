@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8501
 export A11Y_JUDGE_HOME ?= $(CURDIR)/data
 
-.PHONY: setup run demo test lint bench clean browser-deps pdf-deps image
+.PHONY: setup run demo test lint bench clean browser-deps pdf-deps image fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -44,6 +44,11 @@ run: demo pdf-deps
 
 test: setup browser-deps pdf-deps
 	$(BIN)/python -m pytest -q
+
+## The long fuzz run (make test runs 40 derandomized inputs per fuzz target; this runs 2000 random).
+fuzz: setup
+	A11Y_JUDGE_FUZZ_EXAMPLES=$${A11Y_JUDGE_FUZZ_EXAMPLES:-2000} A11Y_JUDGE_FUZZ_RANDOM=1 \
+	  $(BIN)/python -m pytest -q tests/fuzz
 
 lint: setup
 	$(BIN)/ruff check src app tests scripts

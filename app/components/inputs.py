@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +14,8 @@ from a11y_judge.errors import A11yJudgeError
 from a11y_judge.ingest import plan_files, read_audit, read_plans
 from a11y_judge.models import AuditReport, Plan
 from a11y_judge.paths import data_dir
+
+logger = logging.getLogger(__name__)
 
 #: (filename, bytes) as taken from an uploader.
 NamedBytes = tuple[str, bytes]
@@ -49,12 +52,24 @@ def demo_files() -> tuple[NamedBytes, list[NamedBytes]]:
 
 
 def read_inputs(audit: NamedBytes | None, plans: Sequence[NamedBytes]) -> Inputs:
-    """Ingest an audit and plans; the first user error stops and is returned as a message."""
+    """Ingest an audit and plans; the first user error stops and is returned as one line.
+
+    An unexpected exception (a parser bug) is logged with its traceback and shown as one line
+    too, so a hostile file cannot take the page down.
+    """
+    reading = audit[0] if audit is not None else "the plans"
     try:
         report = read_audit(audit[0], audit[1]) if audit is not None else None
+        reading = ", ".join(name for name, _ in plans)
         documents = read_plans(plans) if plans else []
     except A11yJudgeError as exc:
-        return Inputs(error=str(exc))
+        return Inputs(error=" ".join(str(exc).split()))
+    except Exception as exc:
+        logger.exception("reading %s failed", reading)
+        return Inputs(
+            error=f"{reading}: could not be read (internal error {type(exc).__name__}). "
+            "Try another export of the file, and please report this one"
+        )
     return Inputs(audit=report, plans=documents)
 
 

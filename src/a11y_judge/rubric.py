@@ -8,7 +8,8 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from a11y_judge.errors import RubricError
+from a11y_judge.errors import IngestError, RubricError
+from a11y_judge.ingest.guards import load_yaml
 from a11y_judge.models import Rubric
 from a11y_judge.paths import prompts_dir
 
@@ -26,7 +27,7 @@ def load_rubric(path: str | Path | None = None) -> Rubric:
     except OSError as exc:
         raise RubricError(f"rubric file {p} cannot be read", hint="Check the path") from exc
     try:
-        doc = yaml.safe_load(raw)
+        doc = load_yaml(raw.decode("utf-8-sig"), p.name)
         if not isinstance(doc, dict):
             raise RubricError(f"{p.name}: expected a mapping with 'criteria'")
         return Rubric(
@@ -35,6 +36,10 @@ def load_rubric(path: str | Path | None = None) -> Rubric:
             criteria=doc.get("criteria", []),
             consensus=doc.get("consensus") or {},
         )
+    except IngestError as exc:  # the limits (size, nesting), or a value YAML cannot build
+        raise RubricError(exc.message, hint=exc.hint) from exc
+    except UnicodeDecodeError as exc:
+        raise RubricError(f"{p.name} is not UTF-8 text", hint="Save it as UTF-8") from exc
     except (yaml.YAMLError, ValidationError) as exc:
         first = str(exc).splitlines()
         raise RubricError(

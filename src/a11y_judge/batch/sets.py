@@ -17,7 +17,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import stat
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -25,15 +27,27 @@ from typing import Any
 
 import yaml
 
-from a11y_judge.errors import A11yJudgeError
+from a11y_judge.errors import A11yJudgeError, IngestError
 from a11y_judge.ingest import PLAN_SUFFIXES
+from a11y_judge.ingest.guards import Unpacking, zip_entries
+from a11y_judge.ingest.limits import Limits, current_limits
 
 AUDIT_SUFFIXES = (*PLAN_SUFFIXES, ".json", ".csv", ".yaml", ".yml")
 MANIFEST_SUFFIXES = (".csv", ".json", ".yaml", ".yml")
-#: ZIP limits: entries, bytes once extracted, bytes of one file.
-MAX_ENTRIES = 5000
-MAX_TOTAL_BYTES = 500 * 1024 * 1024
-MAX_FILE_BYTES = 100 * 1024 * 1024
+#: The batch ZIP's limits, read from `current_limits()` when asked for (see ingest/limits.py):
+#: entries (zip_entries), bytes once extracted (batch_mb), bytes of one file (upload_mb).
+_LIMIT_NAMES = {
+    "MAX_ENTRIES": lambda lim: lim.zip_entries,
+    "MAX_TOTAL_BYTES": lambda lim: lim.bytes("batch_mb"),
+    "MAX_FILE_BYTES": lambda lim: lim.bytes("upload_mb"),
+}
+
+
+def __getattr__(name: str) -> int:
+    """MAX_ENTRIES, MAX_TOTAL_BYTES, MAX_FILE_BYTES: the current limits, not import-time ones."""
+    if name in _LIMIT_NAMES:
+        return int(_LIMIT_NAMES[name](current_limits()))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -199,21 +213,28 @@ def extract_zip(data: bytes, dest: Path) -> Path:
     """Unpack an uploaded ZIP into `dest` (which must be empty or new) and return it.
 
     Refuses, before writing anything: entries outside the archive (absolute paths, `..`),
-    links, more than MAX_ENTRIES entries, a file over MAX_FILE_BYTES or more than
-    MAX_TOTAL_BYTES in all once extracted.
+    links, more than `zip_entries` entries, a file over `upload_mb` or more than `batch_mb` in
+    all as the central directory declares them. While unpacking (into a temporary folder beside
+    `dest`, renamed to `dest` only when complete) it counts the bytes actually decompressed and
+    stops at the same limits; on any error nothing is left behind.
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise BatchInputError("the upload is not a ZIP archive", hint="Upload a .zip") from exc
+    limits = current_limits()
     with archive:
-        entries = archive.infolist()
-        if len(entries) > MAX_ENTRIES:
-            raise BatchInputError(
-                f"the ZIP has {len(entries)} entries (at most {MAX_ENTRIES})",
-                hint="Split the batch",
+        try:
+            entries = zip_entries(
+                archive,
+                "the ZIP",
+                what="ZIP",
+                total_limit="batch_mb",
+                entry_limit="upload_mb",
+                limits=limits,
             )
-        total = 0
+        except IngestError as exc:
+            raise _batch_error(exc) from exc
         for e in entries:
             parts = PurePosixPath(e.filename.replace("\\", "/")).parts
             if e.filename.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
@@ -225,29 +246,44 @@ def extract_zip(data: bytes, dest: Path) -> Path:
                 raise BatchInputError(
                     f"the ZIP entry {e.filename!r} is a link", hint="Zip the files themselves"
                 )
-            if e.file_size > MAX_FILE_BYTES:
-                raise BatchInputError(
-                    f"{e.filename} is {e.file_size // 2**20} MiB once extracted (at most "
-                    f"{MAX_FILE_BYTES // 2**20} MiB)",
-                    hint="Leave large files out",
-                )
-            total += e.file_size
-        if total > MAX_TOTAL_BYTES:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.partial-", dir=dest.parent))
+        try:
+            _unpack(archive, entries, staging, limits)
+            if dest.exists():
+                dest.rmdir()  # empty (the contract); a non-empty dest raises OSError
+            staging.rename(dest)
+        except IngestError as exc:
+            raise _batch_error(exc) from exc
+        except OSError as exc:
             raise BatchInputError(
-                f"the ZIP holds {total // 2**20} MiB once extracted (at most "
-                f"{MAX_TOTAL_BYTES // 2**20} MiB)",
-                hint="Split the batch",
-            )
-        dest.mkdir(parents=True, exist_ok=True)
-        for e in entries:
-            target = dest.joinpath(*PurePosixPath(e.filename.replace("\\", "/")).parts)
-            if e.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(e) as src:
-                target.write_bytes(src.read(MAX_FILE_BYTES + 1)[:MAX_FILE_BYTES])
+                f"the ZIP cannot be unpacked into {dest} ({exc.strerror or exc})",
+                hint="Check the disk space and the folder's permissions",
+            ) from exc
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)  # gone already when renamed
     entries_at_top = [d for d in dest.iterdir() if not d.name.startswith((".", "__MACOSX"))]
     if len(entries_at_top) == 1 and entries_at_top[0].is_dir() and not _is_set(dest):
         return entries_at_top[0]  # the ZIP of a folder: its sets are one level down
     return dest
+
+
+def _batch_error(exc: IngestError) -> BatchInputError:
+    """The limit error of the ZIP as the batch's own error."""
+    return BatchInputError(exc.message.removeprefix(f"{exc.filename}: "), hint=exc.hint)
+
+
+def _unpack(
+    archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], root: Path, limits: Limits
+) -> None:
+    """Write the (already vetted) entries under root, counting what is really decompressed."""
+    unpacking = Unpacking(
+        archive, "the ZIP", total_limit="batch_mb", entry_limit="upload_mb", limits=limits
+    )
+    for e in entries:
+        target = root.joinpath(*PurePosixPath(e.filename.replace("\\", "/")).parts)
+        if e.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(unpacking.read(e))

@@ -11,28 +11,50 @@ from a11y_judge.ingest import axe, csvtable, lighthouse, openacr, pa11y
 from a11y_judge.ingest.blocks import Block, blocks_to_text, markdown_blocks, text_blocks
 from a11y_judge.ingest.detect import SUPPORTED, Sniffed, sniff
 from a11y_judge.ingest.documents import docx_blocks, html_blocks, pdf_blocks
+from a11y_judge.ingest.guards import check_size, check_text
 from a11y_judge.ingest.ids import content_hash
+from a11y_judge.ingest.limits import Limits, current_limits
 from a11y_judge.ingest.report import findings_from_blocks
 from a11y_judge.models import AuditReport, Finding, Plan
 
-__all__ = ["SUPPORTED", "plan_files", "read_audit", "read_file", "read_plan", "read_plans"]
+__all__ = [
+    "SUPPORTED",
+    "Limits",
+    "current_limits",
+    "plan_files",
+    "read_audit",
+    "read_file",
+    "read_plan",
+    "read_plans",
+]
 
 PLAN_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".docx", ".pdf", ".text")
 
 
 def read_file(path: str | Path) -> bytes:
-    """A file's bytes, or an IngestError that says what to do."""
+    """A file's bytes (at most `upload_mb`, checked before reading), or an IngestError that says
+    what to do."""
     p = Path(path)
     if not p.exists():
         raise IngestError(str(p), "file not found", hint="Check the path and try again")
     if p.is_dir():
         raise IngestError(str(p), "is a folder, not a file", hint="Choose a file inside it")
     try:
-        return p.read_bytes()
+        check_size(str(p), p.stat().st_size)
+        with p.open("rb") as f:  # never more than the limit, even if the file grows meanwhile
+            return f.read(current_limits().bytes("upload_mb") + 1)
     except OSError as exc:
         raise IngestError(
             str(p), f"cannot be read ({exc.strerror})", hint="Check its permissions"
         ) from exc
+
+
+def _document_text(sniffed: Sniffed, filename: str) -> tuple[list[Block], str]:
+    """The blocks of a document and their text (within the text limit)."""
+    blocks = _document_blocks(sniffed, filename)
+    text = blocks_to_text(blocks)
+    check_text(filename, text)
+    return blocks, text
 
 
 def _document_blocks(sniffed: Sniffed, filename: str) -> list[Block]:
@@ -70,8 +92,7 @@ def read_audit(path: str | Path, data: bytes | None = None, name: str | None = N
     """Parse an audit from a path (or from bytes named by path) into findings."""
     filename, raw, sniffed = _load(path, data)
     if sniffed.format in ("docx", "pdf", "html", "markdown", "text"):
-        blocks = _document_blocks(sniffed, filename)
-        text = blocks_to_text(blocks)
+        blocks, text = _document_text(sniffed, filename)
         title = plan_title(text)
         if title is not None:
             raise IngestError(
@@ -112,7 +133,7 @@ def read_plan(path: str | Path, data: bytes | None = None, name: str | None = No
     if sniffed.format == "csv" or sniffed.format in ("markdown", "text"):
         text = sniffed.content
     else:
-        text = blocks_to_text(_document_blocks(sniffed, filename))
+        text = _document_text(sniffed, filename)[1]
     if len(text.split()) < 5:
         raise IngestError(
             filename, "the plan has almost no text", hint="Check that the right file was chosen"

@@ -11,7 +11,7 @@ from a11y_judge.ingest.wcag import catalog, sc_from_axe_tag, sort_key
 from a11y_judge.models import Severity, WcagSource
 from a11y_judge.paths import data_dir
 
-_MD_LINK_RE = re.compile(r"\[([^\]]*)\]\(([^)\s]+)\)")
+_MD_LINK_RE = re.compile(r"\[([^\[\]]*)\]\(([^()\s]+)\)")
 _SPACE_RE = re.compile(r"\s+")
 
 

@@ -15,6 +15,11 @@ _CATEGORIES = (("violations", False), ("incomplete", True))
 _RESULT_KEYS = ("passes", "incomplete", "inapplicable", "testEngine", "testRunner")
 
 
+def _list(value: Any) -> list[Any]:
+    """The value if it is a list, else an empty one (a damaged report's null, number, text)."""
+    return value if isinstance(value, list) else []
+
+
 def _is_result(obj: Any) -> bool:
     """An axe result object: a violations list plus one of axe's other top-level keys."""
     return (
@@ -70,7 +75,7 @@ def _summary(node: dict[str, Any]) -> str:
     lines = str(node.get("failureSummary") or "").strip().splitlines()
     if lines:
         return "\n".join(line.strip() for line in lines)
-    checks = [c for key in ("any", "all", "none") for c in node.get(key) or []]
+    checks = [c for key in ("any", "all", "none") for c in _list(node.get(key))]
     return "; ".join(dedupe(squash(c.get("message")) for c in checks if isinstance(c, dict)))
 
 
@@ -109,10 +114,10 @@ def _accumulate(results: list[dict[str, Any]], filename: str) -> dict[tuple[str,
             for rule in rules:
                 if not isinstance(rule, dict) or not rule.get("id"):
                     raise IngestError(filename, f"a rule in '{key}' has no id", hint=_HINT)
-                nodes = [n for n in rule.get("nodes") or [] if isinstance(n, dict)]
+                nodes = [n for n in _list(rule.get("nodes")) if isinstance(n, dict)]
                 acc = merged.setdefault((str(rule["id"]), review), _Acc(rule=rule, review=review))
                 acc.severities.append(_rule_severity(rule, nodes))
-                acc.tags.extend(t for t in rule.get("tags") or [] if isinstance(t, str))
+                acc.tags.extend(t for t in _list(rule.get("tags")) if isinstance(t, str))
                 acc.locations.extend(prefix + _target(n) for n in nodes)
                 acc.snippets.extend(squash(n.get("html"))[:300] for n in nodes)
                 if not acc.summary and nodes:

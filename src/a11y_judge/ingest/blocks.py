@@ -40,9 +40,9 @@ def blocks_to_text(blocks: list[Block]) -> str:
     return "\n".join(out).strip() + "\n"
 
 
-_ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_ATX = re.compile(r"^(#{1,6})\s+(.*)$")  # closing #s stripped in code: no backtracking
 _BULLET = re.compile(r"^(\s*)(?:[-*+•◦▪‣]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s+)?(.*)$")
-_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_TABLE_SEP = re.compile(r"^\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*\|?$")  # stripped
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
 
@@ -88,7 +88,8 @@ def markdown_blocks(text: str) -> list[Block]:
             continue
         m = _ATX.match(stripped)
         if m:
-            blocks.append(Block("heading", m.group(2).strip(), level=len(m.group(1))))
+            title = m.group(2).rstrip().rstrip("#").strip()
+            blocks.append(Block("heading", title, level=len(m.group(1))))
             i += 1
             continue
         nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""

@@ -141,7 +141,7 @@ def _delimiter(text: str) -> str:
 def _rows(text: str) -> list[list[str]]:
     """Non-blank rows of the CSV text (BOM removed, delimiter sniffed or given by 'sep=')."""
     text = text.lstrip("\ufeff")
-    m = re.match(r"sep=(.)\r?\n", text)
+    m = re.match(r"sep=([^\"\r\n])\r?\n", text)  # Excel's delimiter line
     delimiter = m.group(1) if m else _delimiter(text)
     reader = csv.reader(io.StringIO(text[m.end() :] if m else text), delimiter=delimiter)
     return [row for row in reader if any(cell.strip() for cell in row)]
@@ -223,7 +223,9 @@ def parse(doc: Any, filename: str) -> list[Finding]:
     try:
         rows = _rows(doc)
     except csv.Error as exc:
-        raise IngestError(filename, f"the CSV could not be read ({exc})", hint=_HINT) from exc
+        raise IngestError(
+            filename, f"the CSV could not be read ({' '.join(str(exc).split())})", hint=_HINT
+        ) from exc
     if not rows:
         raise IngestError(filename, "the CSV file is empty", hint=_HINT)
     cols = map_columns(rows[0])

@@ -5,30 +5,52 @@ from __future__ import annotations
 import io
 import logging
 import re
+import zipfile
 from html.parser import HTMLParser
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from a11y_judge.errors import IngestError
 from a11y_judge.ingest.blocks import Block, text_blocks
+from a11y_judge.ingest.guards import Unpacking, brief, check_text, raise_hint, zip_entries
+from a11y_judge.ingest.limits import current_limits
 
 _DOCX_HEADING = re.compile(r"^(?:heading|überschrift|titre)\s*(\d)$", re.IGNORECASE)
+
+
+def _check_unpacked(data: bytes, filename: str) -> None:
+    """Decompress every part once, counting, so a DOCX that lies about its sizes is stopped."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        entries = zip_entries(archive, filename, what="Word document", total_limit="unpacked_mb")
+        unpacking = Unpacking(archive, filename, total_limit="unpacked_mb")
+        for entry in entries:
+            unpacking.read(entry, keep=False)
 
 
 def docx_blocks(data: bytes, filename: str) -> list[Block]:
     """Paragraphs and tables of a DOCX, in body order; heading styles become headings."""
     import docx  # python-docx
+
+    try:
+        _check_unpacked(data, filename)
+        document = docx.Document(io.BytesIO(data))
+        return _docx_body(document)
+    except IngestError:
+        raise
+    except Exception as exc:  # corrupt files raise zip, XML and lookup errors of many kinds
+        raise IngestError(
+            filename,
+            f"not a readable Word document ({brief(exc)})",
+            hint="Re-save it as .docx and retry",
+        ) from exc
+
+
+def _docx_body(document: Any) -> list[Block]:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # corrupt files raise zip, XML and lookup errors of many kinds
-        raise IngestError(
-            filename, f"not a readable Word document ({exc})", hint="Re-save it as .docx and retry"
-        ) from exc
     blocks: list[Block] = []
     for child in document.element.body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
+        tag = child.tag.rsplit("}", 1)[-1] if isinstance(child.tag, str) else ""
         if tag == "tbl":
             table = Table(child, document)
             rows = []
@@ -69,9 +91,10 @@ def docx_blocks(data: bytes, filename: str) -> list[Block]:
 
 
 def pdf_text(data: bytes, filename: str) -> str:
-    """All text of a PDF, page by page."""
+    """All text of a PDF, page by page (at most `pdf_pages` pages and `text_chars` characters)."""
     from pypdf import PdfReader
 
+    limits = current_limits()
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings are not for our users
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -79,12 +102,25 @@ def pdf_text(data: bytes, filename: str) -> str:
             raise IngestError(
                 filename, "the PDF is password-protected", hint="Export an unprotected copy"
             )
-        pages = [page.extract_text() or "" for page in reader.pages]
+        count = len(reader.pages)
+        if count > limits.pdf_pages:
+            raise IngestError(
+                filename,
+                f"the PDF has {count:,} pages (at most {limits.pdf_pages:,})",
+                hint=f"Split it {raise_hint('pdf_pages')}",
+            )
+        pages: list[str] = []
+        length = 0
+        for page in reader.pages:
+            pages.append(page.extract_text() or "")
+            length += len(pages[-1]) + 2
+            if length > limits.text_chars:
+                check_text(filename, "\n\n".join(pages), limits)
     except IngestError:
         raise
     except Exception as exc:  # pypdf raises many kinds of error on damaged files
         raise IngestError(
-            filename, f"not a readable PDF ({exc})", hint="Export the report to PDF again"
+            filename, f"not a readable PDF ({brief(exc)})", hint="Export the report to PDF again"
         ) from exc
     text = "\n\n".join(pages).strip()
     if not text:

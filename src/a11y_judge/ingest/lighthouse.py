@@ -32,7 +32,8 @@ def looks_like(doc: Any) -> bool:
 
 def _failing(audit: Any) -> bool:
     """A scored audit (binary or numeric) whose score is below 1."""
-    if not isinstance(audit, dict) or audit.get("scoreDisplayMode") not in _SCORED_MODES:
+    mode = audit.get("scoreDisplayMode") if isinstance(audit, dict) else None
+    if not isinstance(mode, str) or mode not in _SCORED_MODES:
         return False
     score = audit.get("score")
     return isinstance(score, int | float) and not isinstance(score, bool) and score < 1
@@ -43,10 +44,15 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _list(value: Any) -> list[Any]:
+    """The value if it is a list, else an empty one."""
+    return value if isinstance(value, list) else []
+
+
 def _nodes(details: dict[str, Any]) -> list[dict[str, Any]]:
     """The node objects of a table's items (items can be nodes themselves)."""
     nodes = []
-    for item in details.get("items") or []:
+    for item in _list(details.get("items")):
         node = _dict(item.get("node")) or _dict(item) if isinstance(item, dict) else {}
         if node.get("type") == "node" or "selector" in node:
             nodes.append(node)

@@ -32,7 +32,7 @@ def looks_like(doc: Any) -> bool:
     if not any(k in doc for k in ("product", "catalog", "title")):
         return False
     chapters = doc["chapters"]
-    return any(k.startswith("success_criteria") for k in chapters) or any(
+    return any(isinstance(k, str) and k.startswith("success_criteria") for k in chapters) or any(
         isinstance(c, dict) and isinstance(c.get("criteria"), list) for c in chapters.values()
     )
 

@@ -71,10 +71,10 @@ _ID_PREFIX = re.compile(
 )
 _NUMBERING = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*[.)]?|[A-Z][.)])\s+")
 _SEVERITY_SUFFIX = re.compile(
-    r"\s*[(\[](critical|serious|high|medium|moderate|low|minor)[)\]]\s*$", re.IGNORECASE
+    r"(?<!\s)\s*[(\[](critical|serious|high|medium|moderate|low|minor)[)\]]\s*$", re.IGNORECASE
 )
 _LABEL = re.compile(
-    r"^\W{0,3}(?:\*\*|__)?\s*([A-Za-z][A-Za-z ()/'’&-]{0,40}?)\s*(?:\*\*|__)?\s*:"
+    r"^\W{0,3}(?:\*\*|__)?\s*([A-Za-z][A-Za-z ()/'’&-]{0,40}?)\s*(?:(?:\*\*|__)\s*)?:"
     r"\s*(?:\*\*|__)?\s*(.*)$"
 )
 
@@ -208,7 +208,7 @@ class _Section:
 
 def _clean(text: str) -> str:
     text = re.sub(r"[*_`]{1,3}", "", text)
-    text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)
+    text = re.sub(r"\[([^\[\]]+)\]\([^()]+\)", r"\1", text)
     text = re.sub(r"^[^\w\[(<\"'#./]+", "", text)  # leading emoji / decoration
     return re.sub(r"\s+", " ", text).strip(" *:-–—")
 
@@ -251,7 +251,9 @@ def _sections(blocks: list[Block]) -> list[_Section]:
     return sections
 
 
-_FIELD_SEPARATOR = re.compile(r"\s+[·|•]\s+(?=(?:\*\*|__)?[A-Z][A-Za-z ()/]{0,30}(?:\*\*|__)?:)")
+_FIELD_SEPARATOR = re.compile(
+    r"(?<!\s)\s+[·|•]\s+(?=(?:\*\*|__)?[A-Z][A-Za-z ()/]{0,30}(?:\*\*|__)?:)"
+)
 
 
 def _split_field_lines(blocks: list[Block]) -> list[Block]:
