@@ -361,27 +361,33 @@ if trail:
 else:
     st.caption("No resolution in this run yet.")
 st.subheader("Reports")
-left, right = st.columns(2)
-left.download_button(
-    "Download the consensus report (Markdown)",
-    data=consensus_markdown(run, trail, store.reliability()),
-    file_name=f"a11y-judge-{run.run_id}-consensus.md",
-    mime="text/markdown",
-    key=f"{KEY}.download",
-    icon=":material/download:",
-    on_click=log_export(run.run_id, f"a11y-judge-{run.run_id}-consensus.md"),
-    width="stretch",
+reports = (
+    (
+        "Download the consensus report (Markdown)",
+        consensus_markdown(run, trail, store.reliability()),
+        f"a11y-judge-{run.run_id}-consensus.md",
+        "text/markdown",
+        f"{KEY}.download",
+    ),
+    (
+        "Download scores with conflict status (CSV)",
+        to_csv(run),
+        f"a11y-judge-{run.run_id}.csv",
+        "text/csv",
+        f"{KEY}.download.csv",
+    ),
 )
-right.download_button(
-    "Download scores with conflict status (CSV)",
-    data=to_csv(run),
-    file_name=f"a11y-judge-{run.run_id}.csv",
-    mime="text/csv",
-    key=f"{KEY}.download.csv",
-    icon=":material/download:",
-    on_click=log_export(run.run_id, f"a11y-judge-{run.run_id}.csv"),
-    width="stretch",
-)
+for col, (label, data, file_name, mime, key) in zip(st.columns(2), reports, strict=True):
+    col.download_button(
+        label,
+        data=data,
+        file_name=file_name,
+        mime=mime,
+        key=key,
+        icon=":material/download:",
+        on_click=log_export(run.run_id, file_name),
+        width="stretch",
+    )
 # the key counts resolutions: a report built before a decision is not offered after it
 pdf_download(
     lambda: run_pdf(run), f"a11y-judge-{run.run_id}.pdf", f"{KEY}.pdf.{run.run_id}.{len(trail)}"

@@ -9,8 +9,8 @@ import pytest
 from apptest import no_exception
 from streamlit.testing.v1 import AppTest
 
-from a11y_judge.credentials import BASE_URL_VARS, KEY_VARS
 from a11y_judge.history.store import HistoryStore
+from fakes.environment import without_outside_keys
 from fakes.llm_server import FakeLLMServer, constant_responder
 
 MAIN = Path(__file__).resolve().parents[2] / "app" / "main.py"
@@ -19,14 +19,7 @@ pytestmark = pytest.mark.timeout(90)
 
 @pytest.fixture
 def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeLLMServer]:
-    for names in KEY_VARS.values():
-        for name in names:
-            monkeypatch.delenv(name, raising=False)
-    for name in BASE_URL_VARS.values():
-        monkeypatch.delenv(name, raising=False)
-    work = tmp_path / "cwd"
-    work.mkdir()
-    monkeypatch.chdir(work)
+    without_outside_keys(tmp_path, monkeypatch)
     with FakeLLMServer(constant_responder(6.0)) as server:
         monkeypatch.setenv("A11Y_JUDGE_OPENAI_BASE_URL", server.openai_base_url)
         yield server

@@ -13,8 +13,8 @@ from app.components import llm_settings as ls
 from apptest import no_exception, texts
 from streamlit.testing.v1 import AppTest
 
-from a11y_judge.credentials import BASE_URL_VARS, KEY_VARS
 from a11y_judge.history.store import HistoryStore
+from fakes.environment import without_outside_keys
 from fakes.llm_server import (
     FakeLLMServer,
     RecordedRequest,
@@ -38,14 +38,9 @@ pytestmark = pytest.mark.timeout(60)
 @pytest.fixture(autouse=True)
 def _no_outside_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No key or base URL from the environment, a .env or a secrets.toml of the developer."""
-    for names in KEY_VARS.values():
-        for name in names:
-            monkeypatch.delenv(name, raising=False)
-    for name in BASE_URL_VARS.values():
-        monkeypatch.delenv(name, raising=False)
-    work = tmp_path / "cwd"
-    work.mkdir()
-    monkeypatch.chdir(work)  # credentials read ./.env; Streamlit reads ./.streamlit/secrets.toml
+    without_outside_keys(
+        tmp_path, monkeypatch
+    )  # credentials read ./.env; Streamlit reads ./.streamlit/secrets.toml
 
 
 def valid_reply(request: RecordedRequest) -> Reply | Status:

@@ -13,8 +13,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from a11y_judge.cli import main
-from a11y_judge.credentials import BASE_URL_VARS, KEY_VARS
 from a11y_judge.history.store import HistoryStore
+from fakes.environment import without_outside_keys
 from fakes.jury_responder import prompt_text
 from fakes.llm_server import FakeLLMServer, RecordedRequest, Reply, openai_schema, schema_instance
 
@@ -44,14 +44,7 @@ def quoting_reply(req: RecordedRequest) -> Reply:
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeLLMServer]:
-    for names in KEY_VARS.values():
-        for name in names:
-            monkeypatch.delenv(name, raising=False)
-    for name in BASE_URL_VARS.values():
-        monkeypatch.delenv(name, raising=False)
-    work = tmp_path / "cwd"
-    work.mkdir()
-    monkeypatch.chdir(work)
+    without_outside_keys(tmp_path, monkeypatch)
     with FakeLLMServer(quoting_reply) as server:
         monkeypatch.setenv("OPENAI_API_KEY", "sk-test-safety-0123456789")
         monkeypatch.setenv("A11Y_JUDGE_OPENAI_BASE_URL", server.openai_base_url)
