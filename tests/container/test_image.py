@@ -6,6 +6,7 @@ Chromium. Skipped when no Docker daemon answers, so CI does not depend on Docker
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -21,6 +22,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 OFFLINE_BUILD = REPO.parent / "shared" / "tools" / "docker-offline.sh"
 TAG = "a11y-judge:test"
+SYSTEM_CA = Path("/etc/ssl/certs/ca-certificates.crt")
 FIGURES = REPO / "output" / "container-figures.json"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"]
@@ -95,15 +97,30 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _build_command() -> list[str]:
+    """docker-offline.sh beside the repository when it is there; else a BuildKit build (the
+    Dockerfile's `RUN --mount` needs it) with the system CA bundle as the optional `ca` secret,
+    as the script does. Debian's /usr/bin/docker uses the daemon's own BuildKit (no buildx)."""
+    if OFFLINE_BUILD.exists():
+        return [str(OFFLINE_BUILD), "build", TAG, str(REPO)]
+    docker = "/usr/bin/docker" if Path("/usr/bin/docker").exists() else "docker"
+    cmd = [docker, "build", "-t", TAG]
+    if SYSTEM_CA.exists():
+        cmd += ["--secret", f"id=ca,src={SYSTEM_CA}"]
+    return [*cmd, str(REPO)]
+
+
 @pytest.fixture(scope="module")
 def image() -> Iterator[dict[str, object]]:
     """The image built from this tree: docker-offline.sh where it exists, else `docker build`."""
-    if OFFLINE_BUILD.exists():
-        cmd = [str(OFFLINE_BUILD), "build", TAG, str(REPO)]
-    else:
-        cmd = ["docker", "build", "-t", TAG, str(REPO)]
     start = time.monotonic()
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=1500)
+    done = subprocess.run(
+        _build_command(),
+        capture_output=True,
+        text=True,
+        timeout=1500,
+        env=os.environ | {"DOCKER_BUILDKIT": "1"},
+    )
     seconds = time.monotonic() - start
     if done.returncode != 0:
         pytest.fail(f"image build failed:\n{(done.stdout + done.stderr)[-5000:]}")
