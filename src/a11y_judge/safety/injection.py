@@ -131,6 +131,21 @@ _PHRASES: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 
+#: Per phrase pattern, a cheap search (over the lower-cased text, no IGNORECASE) for a word
+#: every match of it contains; None where no such word is rare enough to help. Scanning a plan
+#: with the full patterns costs ~3 ms; most plans contain none of these words.
+_GATES: list[re.Pattern[str] | None] = [
+    re.compile(r"ignore|disregard|forget|override|bypass"),
+    re.compile(r"instruction|rubric|rules|system|prompt|you\s+are\s+now"),
+    None,
+    re.compile(
+        r"\b(?:ai|llm|language\s+model|evaluator|judge|grader|scorer|assessor|automated|"
+        r"assistant|scoring)"  # a prefix: plurals ("AIs", "judges") pass too
+    ),
+    None,
+    None,
+]
+
 #: A line that opens with a chat role, e.g. "system: you are…".
 _ROLE_LINE = re.compile(r"^[ \t>*-]*(system|assistant|developer|user|human)\s*:(.*)$", _I | re.M)
 _TO_MODEL = re.compile(
@@ -180,7 +195,10 @@ def _hits(text: str) -> list[_Hit]:
     """Every detector's hits, in offsets of the original text."""
     hits = _invisible(text)
     visible, where = _strip_invisible(text)
-    for kind, pattern in _PHRASES:
+    low = visible.lower()
+    for (kind, pattern), gate in zip(_PHRASES, _GATES, strict=True):
+        if gate is not None and not gate.search(low):
+            continue  # a word every match of this pattern needs is absent: skip the scan
         for m in pattern.finditer(visible):
             hits.append(_Hit(kind, where[m.start()], where[max(m.start(), m.end() - 1)] + 1))
     hits += _role_lines(visible, where)
