@@ -6,16 +6,14 @@ import contextlib
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from harness import streamlit_server
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -33,7 +31,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SERVER_START_S = 60
 STEP_MS = 30_000
 RUN_MS = 90_000
 
@@ -44,63 +41,11 @@ pytestmark = pytest.mark.skipif(
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.25)
-    pytest.fail(f"streamlit did not answer within {SERVER_START_S}s:\n{log.read_text()[-3000:]}")
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
     """`streamlit run app/main.py` on a free loopback port, with its own A11Y_JUDGE_HOME."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = tmp_path / "streamlit.log"
-    env = os.environ | {"A11Y_JUDGE_HOME": str(tmp_path / "home")}
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app/main.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            _wait_healthy(url, proc, log)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+    with streamlit_server(tmp_path / "home", tmp_path / "streamlit.log") as url:
+        yield url
 
 
 def _cli_ranking(tmp_path: Path) -> list[str]:
