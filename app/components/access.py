@@ -11,7 +11,7 @@ import streamlit as st
 from a11y_judge.access import AccessConfig, LoginThrottle, TokenBucket, load_access
 from a11y_judge.actor import set_actor
 from a11y_judge.errors import A11yJudgeError
-from a11y_judge.history.audit import AuditLog
+from a11y_judge.history.audit import Action, AuditLog
 
 AUTHED = "access.authenticated"
 THROTTLE = "access.throttle"
@@ -46,9 +46,9 @@ def set_session_actor() -> str:
     return name
 
 
-def _record(action: str, detail: str = "") -> None:
+def _record(action: Action, detail: str = "") -> None:
     try:
-        AuditLog().record(action, "app", detail)  # type: ignore[arg-type]
+        AuditLog().record(action, "app", detail)
     except A11yJudgeError as exc:  # an unusable history must not lock everyone out
         st.warning(f"The audit log could not be written: {exc}")
 
