@@ -13,6 +13,7 @@ from a11y_judge.errors import A11yJudgeError
 from a11y_judge.judges.base import Judge
 from a11y_judge.models import (
     AuditReport,
+    InjectionFinding,
     JudgeInfo,
     Judgment,
     Plan,
@@ -26,7 +27,7 @@ from a11y_judge.models import (
 from a11y_judge.monitoring import exporter
 from a11y_judge.monitoring.sampler import ResourceSampler
 from a11y_judge.parallel import discard_pool, process_pool, usable_cores
-from a11y_judge.safety import redaction_report, scan_documents
+from a11y_judge.safety import redaction_report, scan_documents, scan_plans
 
 #: Called after each judgment: (done, total, judgment).
 Progress = Callable[[int, int, Judgment], None]
@@ -84,11 +85,19 @@ def _judge_one(judge: Judge, audit: AuditReport, plan: Plan, rubric: Rubric) -> 
     return judgment
 
 
-def _judge_chunk(
-    judge: Judge, audit: AuditReport, plans: list[Plan], rubric: Rubric
-) -> list[Judgment]:
-    """A worker process's share: several plans by one CPU-bound judge."""
-    return [_judge_one(judge, audit, p, rubric) for p in plans]
+#: A share of the work done: its judgments, and the injection scans of its plans when a worker
+#: process judged them (the scan the run reports, made where the judge already read the text).
+Chunk = tuple[list[Judgment], dict[tuple[str, str], list[InjectionFinding]]]
+
+
+def _judge_chunk(judge: Judge, audit: AuditReport, plans: list[Plan], rubric: Rubric) -> Chunk:
+    """One thread's share: a plan by one judge."""
+    return [_judge_one(judge, audit, p, rubric) for p in plans], {}
+
+
+def _pooled_chunk(judge: Judge, audit: AuditReport, plans: list[Plan], rubric: Rubric) -> Chunk:
+    """A worker process's share: several plans by one CPU-bound judge, and their scans."""
+    return [_judge_one(judge, audit, p, rubric) for p in plans], scan_plans(plans)
 
 
 def evaluate(
@@ -144,13 +153,14 @@ def evaluate(
         by_task: dict[int, Judgment] = {}
         cancelled = ""
         threads = ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(tasks), 64)))
-        futures: dict[Future[list[Judgment]], list[int]] = {}
+        futures: dict[Future[Chunk], list[int]] = {}
+        scanned: dict[tuple[str, str], list[InjectionFinding]] = {}
         try:
             for chunk in _chunks(sorted(pooled), tasks, workers):
                 judge = tasks[chunk[0]][0]
                 plans_of = [tasks[i][1] for i in chunk]
                 futures[
-                    process_pool(workers).submit(_judge_chunk, judge, audit, plans_of, rubric)
+                    process_pool(workers).submit(_pooled_chunk, judge, audit, plans_of, rubric)
                 ] = chunk
             for i in threaded:
                 judge, plan = tasks[i]
@@ -163,7 +173,8 @@ def evaluate(
                     for fut in done_now:
                         pending.discard(fut)
                         indices = futures[fut]
-                        got = _collect(fut, indices, tasks, audit, rubric, cancelled)
+                        got, scans = _collect(fut, indices, tasks, audit, rubric, cancelled)
+                        scanned.update(scans)
                         by_task.update(zip(indices, got, strict=True))  # kept before reporting
                         for judgment in got:
                             exporter.observe(judgment)
@@ -227,7 +238,7 @@ def evaluate(
             error=_failure_summary(judges, judgments),
             stats=_stats(judges, judgments),
             resources=sampler.stop(),
-            injection=scan_documents(audit, plans),
+            injection=scan_documents(audit, plans, scanned),
             redaction=_redaction(judges, audit, plans),
         )
         if cancelled:
@@ -236,24 +247,24 @@ def evaluate(
 
 
 def _collect(
-    fut: Future[list[Judgment]],
+    fut: Future[Chunk],
     indices: list[int],
     tasks: list[tuple[Judge, Plan]],
     audit: AuditReport,
     rubric: Rubric,
     cancelled: str,
-) -> list[Judgment]:
-    """A finished future's judgments; cancelled ones fail with the reason; when a worker
-    process died (killed, out of memory) its plans are judged here."""
+) -> Chunk:
+    """A finished future's judgments (and scans); cancelled ones fail with the reason; when a
+    worker process died (killed, out of memory) its plans are judged here."""
     if fut.cancelled():
-        return [_stopped(tasks[i], cancelled or "cancelled") for i in indices]
+        return [_stopped(tasks[i], cancelled or "cancelled") for i in indices], {}
     try:
         return fut.result()
     except (BrokenProcessPool, KeyboardInterrupt):
         discard_pool()
         if cancelled:
-            return [_stopped(tasks[i], cancelled) for i in indices]
-        return [_judge_one(tasks[i][0], audit, tasks[i][1], rubric) for i in indices]
+            return [_stopped(tasks[i], cancelled) for i in indices], {}
+        return [_judge_one(tasks[i][0], audit, tasks[i][1], rubric) for i in indices], {}
 
 
 def _stopped(task: tuple[Judge, Plan], reason: str) -> Judgment:
@@ -268,9 +279,7 @@ def _stopped(task: tuple[Judge, Plan], reason: str) -> Judgment:
     )
 
 
-def _cancel(
-    judges: Sequence[Judge], reason: str, futures: dict[Future[list[Judgment]], list[int]]
-) -> None:
+def _cancel(judges: Sequence[Judge], reason: str, futures: dict[Future[Chunk], list[int]]) -> None:
     """End every judge's waits and drop the work that has not started."""
     for judge in judges:
         stop = getattr(judge, "cancel", None)

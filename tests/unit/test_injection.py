@@ -225,3 +225,34 @@ def test_hostile_text_is_scanned_in_bounded_time(text: str) -> None:
     scan_text(text, "hostile")
     without_injection(text)
     assert time.perf_counter() - start < 10
+
+
+@pytest.mark.parametrize("passage", INJECTIONS)
+def test_case_and_case_folding_do_not_change_what_is_found(passage: str) -> None:
+    """Phrases are matched on case-folded text; where folding would move offsets ('ß' ->
+    'ss') the case-insensitive patterns run on the text itself: same findings either way."""
+
+    def kinds(text: str) -> list[str]:
+        return [f.kind for f in scan_text(text, "plan.md")]
+
+    found = kinds(passage)
+    assert found, passage
+    assert kinds(passage.upper()) == kinds(passage.swapcase()) == found
+    assert kinds(f"Straße.\n\n{passage}") == found  # the text-itself path
+
+
+def test_a_pooled_run_reports_the_scans_its_workers_made(
+    demo: tuple[AuditReport, list[Plan], Rubric],
+) -> None:
+    """Worker processes scan the plans they judge; the run's findings are those of a scan of
+    every document here."""
+    from a11y_judge.safety.injection import scan_documents
+
+    audit, plans, rubric = demo
+    hostile = [
+        p.model_copy(update={"name": f"{p.name}-{i}", "text": f"{p.text}\n\n{passage}\n"})
+        for i, (p, passage) in enumerate(zip(plans * 3, INJECTIONS, strict=False))
+    ]
+    run = evaluate(audit, hostile, [OfflineJudge()], rubric, processes=2, pool_from=1)
+    assert run.injection == scan_documents(audit, hostile)
+    assert {f.document for f in run.injection} == {p.name for p in hostile}

@@ -95,41 +95,43 @@ def sc_from_htmlcs_code(code: str) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _title_index() -> dict[str, list[tuple[re.Pattern[str], str]]]:
-    """Multi-word SC titles ('Contrast (Minimum)', 'Name, Role, Value') indexed by first word.
+def _title_index() -> dict[str, list[tuple[str, str]]]:
+    """Multi-word SC titles ('Contrast (Minimum)', 'Name, Role, Value') indexed by first word,
+    as patterns (compiled on first use: most texts name few of them).
 
     Only the titles whose first word occurs in a text are tried on it, longest first, so that
     'Focus Not Obscured (Enhanced)' wins over a shorter overlapping title.
     """
-    index: dict[str, list[tuple[int, re.Pattern[str], str]]] = {}
+    index: dict[str, list[tuple[str, str]]] = {}
     for sc in catalog().values():
         words = re.findall(r"[a-z]+", sc.title.lower())
         if len(words) < 2 and sc.title != "Reflow":
             continue  # one-word titles ('Keyboard', 'Parsing') are too common to trust
         # The parenthesised part may be written with or without brackets.
         body = r"[\s,()\-–/]*".join(re.escape(w) for w in words)
-        rx = re.compile(rf"(?<![a-z]){body}(?![a-z])")
-        index.setdefault(words[0], []).append((len(body), rx, sc.num))
-    return {
-        word: [(rx, num) for _, rx, num in sorted(entries, key=lambda e: -e[0])]
-        for word, entries in index.items()
-    }
+        index.setdefault(words[0], []).append((rf"(?<![a-z]){body}(?![a-z])", sc.num))
+    return {word: sorted(entries, key=lambda e: -len(e[0])) for word, entries in index.items()}
+
+
+@lru_cache(maxsize=None)
+def _titles_from(word: str) -> list[tuple[re.Pattern[str], str]]:
+    """The compiled title patterns that start with `word`, longest first."""
+    return [(re.compile(rx), num) for rx, num in _title_index()[word]]
+
+
+#: A W3C URL's anchor or Understanding page name: /TR/WCAG22/#no-keyboard-trap,
+#: /Understanding/contrast-minimum.html (a slug is a whole token of letters, digits and '-')
+_SLUG_RE = re.compile(r"(?:#|/understanding/|/quickref/#)([\w-]+)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
-def _slug_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+def _slugs() -> dict[str, str]:
     slugs: dict[str, str] = {}
     for sc in catalog().values():
         slugs[sc.slug] = sc.num
         for alt in sc.alt_slugs:
             slugs.setdefault(alt, sc.num)
-    alternation = "|".join(sorted((re.escape(s) for s in slugs), key=len, reverse=True))
-    # Slugs appear in W3C URLs: /TR/WCAG22/#no-keyboard-trap, /Understanding/contrast-minimum.html
-    pattern = re.compile(
-        rf"(?:#|/Understanding/|/understanding/|/quickref/#)({alternation})(?![\w-])",
-        re.IGNORECASE,
-    )
-    return pattern, slugs
+    return slugs
 
 
 _VERSION_BEFORE = re.compile(
@@ -181,7 +183,7 @@ def title_spans(lower: str) -> list[tuple[int, int, str]]:
         start = lower.find(word)
         while start != -1:
             if start == 0 or not lower[start - 1].isalpha():
-                for rx, num in index[word]:
+                for rx, num in _titles_from(word):
                     m = rx.match(lower, start)
                     if m:
                         spans.append((start, m.end(), num))
@@ -203,11 +205,11 @@ def find_titles(text: str) -> list[str]:
 
 def find_slugs(text: str) -> list[str]:
     """SC numbers recognised by the W3C URL slug ('#no-keyboard-trap')."""
-    pattern, slugs = _slug_pattern()
+    slugs = _slugs()
     found: list[str] = []
-    for m in pattern.finditer(text):
-        num = slugs[m.group(1).lower()]
-        if num not in found:
+    for m in _SLUG_RE.finditer(text):
+        num = slugs.get(m.group(1).lower())
+        if num is not None and num not in found:
             found.append(num)
     return found
 

@@ -7,7 +7,10 @@ The SDK's own retries are off (max_retries=0); a11y_judge.resilience retries ins
 
 from __future__ import annotations
 
+import importlib
 import json
+import ssl
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -45,7 +48,13 @@ class OpenAIChatTransport:
         self.model = model
         self.url = url or DEFAULT_BASE_URLS["openai"]
         self._client = lazy(
-            lambda: openai.OpenAI(api_key=api_key, base_url=url, max_retries=0, timeout=timeout)
+            lambda: openai.OpenAI(
+                api_key=api_key,
+                base_url=url,
+                max_retries=0,
+                timeout=timeout,
+                http_client=openai.DefaultHttpxClient(verify=_shared_tls()),
+            )
         )
 
     def connect(self) -> None:
@@ -134,6 +143,17 @@ class OpenAIChatTransport:
                 f"{status_advice(exc.status_code, vars_)}"
             )
         return f"{who} failed: {type(exc).__name__}: {exc}"
+
+
+@cache
+def _shared_tls() -> ssl.SSLContext:
+    """One TLS context, as the SDK's HTTP library makes it, for every client of the process:
+    each client would otherwise load the CA store again (~25 ms)."""
+    import openai
+
+    library = openai.DefaultHttpxClient.__mro__[1].__module__.split(".")[0]  # httpx or httpx2
+    context: ssl.SSLContext = importlib.import_module(library).create_ssl_context()
+    return context
 
 
 def _host(url: str) -> str:

@@ -6,7 +6,13 @@ an LLM provider).
 """
 
 from a11y_judge.safety.injection import KINDS as INJECTION_KINDS
-from a11y_judge.safety.injection import flagged_documents, scan_documents, scan_text
+from a11y_judge.safety.injection import (
+    flagged_documents,
+    scan_documents,
+    scan_key,
+    scan_plans,
+    scan_text,
+)
 from a11y_judge.safety.redact import (
     KINDS as PII_KINDS,
 )
@@ -34,5 +40,7 @@ __all__ = [
     "is_loopback_url",
     "redaction_report",
     "scan_documents",
+    "scan_key",
+    "scan_plans",
     "scan_text",
 ]
