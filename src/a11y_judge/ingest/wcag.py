@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from a11y_judge.paths import data_dir
 
@@ -113,7 +113,7 @@ def _title_index() -> dict[str, list[tuple[str, str]]]:
     return {word: sorted(entries, key=lambda e: -len(e[0])) for word, entries in index.items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _titles_from(word: str) -> list[tuple[re.Pattern[str], str]]:
     """The compiled title patterns that start with `word`, longest first."""
     return [(re.compile(rx), num) for rx, num in _title_index()[word]]
