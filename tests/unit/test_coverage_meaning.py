@@ -127,6 +127,24 @@ def test_deferred_and_test_only_mentions(pa11y_findings: list[Finding]) -> None:
     )[video] == ("addressed")  # scheduled late is still addressed
 
 
+def test_sections_and_tickets_that_exclude_the_work(pa11y_findings: list[Finding]) -> None:
+    """A heading that leaves the work out ('What isn't included', 'Not in these sprints') and
+    a ticket labelled won't-fix only mention what they name, whatever verbs they use."""
+    video = by_rule(pa11y_findings, "G87,G93")
+    for heading in ("What isn't included", "Not in these sprints"):
+        plan = f"# Plan\n\n## {heading}\n\n- Add WebVTT captions to the tour video.\n"
+        assert states(pa11y_findings, plan)[video] == "mentioned", heading
+    ticket = (
+        "# Backlog\n\n### #88 Tour video has no captions\n\n"
+        "**Labels:** `media`, `wontfix-this-quarter`\n\n"
+        "The tour video on the home page plays without captions.\n"
+    )
+    assert states(pa11y_findings, ticket)[video] == "mentioned"
+    assert states(pa11y_findings, ticket.replace("wontfix-this-quarter", "sprint-12"))[video] == (
+        "addressed"
+    )
+
+
 @pytest.fixture(scope="module")
 def axe_findings() -> list[Finding]:
     def rule(rule_id: str, tags: list[str], html: str, target: str) -> dict[str, Any]:

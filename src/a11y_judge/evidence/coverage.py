@@ -60,7 +60,10 @@ FOLLOW_UP = 3
 _LABEL_WORDS = 8
 #: A section this short under its own heading is one work item (a ticket).
 _TICKET_LINES = 10
-_STATUS = re.compile(r"\W*(?:status|decision|resolution|outcome|state|priority|verdict)\b")
+#: A ticket's status line, or its labels ('Labels: content, wontfix-this-quarter').
+_STATUS = re.compile(
+    r"\W*(?:status|decision|resolution|outcome|state|priority|verdict|labels?|tags?)\b"
+)
 #: A code block that shows the markup as it is, not as it should be.
 _CURRENT_CODE = re.compile(r"\b(?:current|currently|existing|before|today|problematic|bad|wrong)\b")
 _GROUP_KINDS = frozenset(ELEMENT_GROUPS)

@@ -23,6 +23,7 @@ SectionIntent = Literal["fix", "mention", "describe", "neutral"]
 DEFER = re.compile(
     r"out[- ]of[- ]scope|not in (?:the |this |our )?scope|outside (?:the |this |our |what )"
     r"|\bdefer(?:s|red|ring)?\b|\bpostpon|\bpark(?:ed|ing)?\b|"
+    r"\bwon'?t-?fix|"
     r"\b(?:won'?t|will not|do not|don't|cannot|can't|not going to|not able to)\s+(?:be\s+)?"
     r"(?:fix|address|tackl|cover|chang|do\b|touch|includ|implement|add|work on)|"
     r"\bnot (?:be )?(?:fixing|addressing|tackling|covering|changing|included|planned)\b|"
@@ -97,6 +98,9 @@ _CLAUSE = re.compile(r"\s*(?:[;:—–]|,\s|\.\s|\s(?:and|but|while|whereas|so|t
 _HEADING_DEFER = re.compile(
     r"out[- ]of[- ]scope|not in scope|defer|postpone|parked|parking lot|won'?t fix|"
     r"not (?:included|planned|addressed)|future consideration|known (?:issues|limitations)|"
+    r"(?:isn'?t|aren'?t|is not|are not) (?:included|covered|planned|in scope)|"
+    r"\bnot in (?:this|these|the|our) (?:sprints?|phases?|releases?|quarter|plan|proposal|"
+    r"contract|work|scope)\b|"
     r"risks? accepted|exclusions?|excluded|later|next year|open questions?|questions"
 )
 _HEADING_OBSERVE = re.compile(
