@@ -289,6 +289,7 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length > 0 else b""
 
     def _handle(self) -> None:
+        received = time.perf_counter()  # latency counts from here: reading the body included
         fake = self.server.fake
         raw = self._read_body()
         headers: dict[str, str] = {}
@@ -321,8 +322,8 @@ class _Handler(BaseHTTPRequestHandler):
         latency = fake.latency
         if isinstance(behaviour, Status) and behaviour.latency is not None:
             latency = behaviour.latency
-        if latency > 0:
-            time.sleep(latency)
+        if latency > 0:  # the reply leaves `latency` after the request came, however busy
+            time.sleep(max(0.0, latency - (time.perf_counter() - received)))
         if isinstance(behaviour, Hang):
             time.sleep(behaviour.seconds)
             behaviour = behaviour.then if behaviour.then is not None else Reply("{}")

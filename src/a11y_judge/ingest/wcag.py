@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from a11y_judge.paths import data_dir
 
@@ -94,29 +94,46 @@ def sc_from_htmlcs_code(code: str) -> str | None:
     return num if num in catalog() else None
 
 
+#: The order titles are tried in (longest first) is kept as when they were patterns joined by
+#: this gap, so that ties between titles fall as before.
+_OLD_GAP = r"[\s,()\-–/]*"
+
+
 @lru_cache(maxsize=1)
-def _title_index() -> dict[str, list[tuple[str, str]]]:
-    """Multi-word SC titles ('Contrast (Minimum)', 'Name, Role, Value') indexed by first word,
-    as patterns (compiled on first use: most texts name few of them).
+def _title_index() -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """Multi-word SC titles ('Contrast (Minimum)', 'Name, Role, Value') as their words, indexed
+    by first word.
 
     Only the titles whose first word occurs in a text are tried on it, longest first, so that
     'Focus Not Obscured (Enhanced)' wins over a shorter overlapping title.
     """
-    index: dict[str, list[tuple[str, str]]] = {}
+    index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for sc in catalog().values():
-        words = re.findall(r"[a-z]+", sc.title.lower())
+        words = tuple(re.findall(r"[a-z]+", sc.title.lower()))
         if len(words) < 2 and sc.title != "Reflow":
             continue  # one-word titles ('Keyboard', 'Parsing') are too common to trust
-        # The parenthesised part may be written with or without brackets.
-        body = r"[\s,()\-–/]*".join(re.escape(w) for w in words)
-        index.setdefault(words[0], []).append((rf"(?<![a-z]){body}(?![a-z])", sc.num))
-    return {word: sorted(entries, key=lambda e: -len(e[0])) for word, entries in index.items()}
+        index.setdefault(words[0], []).append((words, sc.num))
+    return {
+        word: sorted(entries, key=lambda e: -len(_OLD_GAP.join(e[0])))  # longest first
+        for word, entries in index.items()
+    }
 
 
-@cache
-def _titles_from(word: str) -> list[tuple[re.Pattern[str], str]]:
-    """The compiled title patterns that start with `word`, longest first."""
-    return [(re.compile(rx), num) for rx, num in _title_index()[word]]
+#: What may stand between a title's words: the parenthesised part may be written with or
+#: without brackets ('Contrast (Minimum)', 'contrast minimum', 'contrast-minimum').
+_TITLE_GAP = frozenset(",()-–/")
+
+
+def _title_end(lower: str, start: int, words: tuple[str, ...]) -> int | None:
+    """Where the title `words` ends if it is written at `start` (whole words), else None."""
+    pos, size = start + len(words[0]), len(lower)
+    for word in words[1:]:
+        while pos < size and (lower[pos] in _TITLE_GAP or lower[pos].isspace()):
+            pos += 1
+        if not lower.startswith(word, pos):
+            return None
+        pos += len(word)
+    return None if pos < size and "a" <= lower[pos] <= "z" else pos
 
 
 #: A W3C URL's anchor or Understanding page name: /TR/WCAG22/#no-keyboard-trap,
@@ -183,10 +200,10 @@ def title_spans(lower: str) -> list[tuple[int, int, str]]:
         start = lower.find(word)
         while start != -1:
             if start == 0 or not lower[start - 1].isalpha():
-                for rx, num in _titles_from(word):
-                    m = rx.match(lower, start)
-                    if m:
-                        spans.append((start, m.end(), num))
+                for words, num in index[word]:
+                    end = _title_end(lower, start, words)
+                    if end is not None:
+                        spans.append((start, end, num))
                         break
             start = lower.find(word, start + 1)
     out: list[tuple[int, int, str]] = []
