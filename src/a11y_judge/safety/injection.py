@@ -206,10 +206,22 @@ def scan_text(text: str, document: str, role: str = "plan") -> list[InjectionFin
     return _findings(text, _hits(text), document, role)
 
 
-@lru_cache(maxsize=64)
+#: Texts up to this many characters have their hits remembered (the last 64 of them: the
+#: offline judge and the run's report scan the same plans), so the memory held stays small.
+_REMEMBERED_CHARS = 200_000
+
+
 def _hits(text: str) -> tuple[_Hit, ...]:
-    """Every detector's hits, in offsets of the original text (remembered for the last texts:
-    the offline judge and the run's report scan the same plans)."""
+    """Every detector's hits, in offsets of the original text."""
+    return _remembered_hits(text) if len(text) <= _REMEMBERED_CHARS else _scan_hits(text)
+
+
+@lru_cache(maxsize=64)
+def _remembered_hits(text: str) -> tuple[_Hit, ...]:
+    return _scan_hits(text)
+
+
+def _scan_hits(text: str) -> tuple[_Hit, ...]:
     hits = _invisible(text)
     visible, where = _strip_invisible(text)
     low = visible.casefold()
