@@ -241,11 +241,11 @@ def test_case_and_case_folding_do_not_change_what_is_found(passage: str) -> None
     assert kinds(f"Straße.\n\n{passage}") == found  # the text-itself path
 
 
-def test_a_pooled_run_reports_the_scans_its_workers_made(
+def test_a_run_reports_the_scans_made_while_it_judged(
     demo: tuple[AuditReport, list[Plan], Rubric],
 ) -> None:
-    """Worker processes scan the plans they judge; the run's findings are those of a scan of
-    every document here."""
+    """Worker processes scan the plans they judge, a run judged in threads scans them itself;
+    either way the findings are those of a scan of every document here."""
     from a11y_judge.safety.injection import scan_documents
 
     audit, plans, rubric = demo
@@ -256,3 +256,6 @@ def test_a_pooled_run_reports_the_scans_its_workers_made(
     run = evaluate(audit, hostile, [OfflineJudge()], rubric, processes=2, pool_from=1)
     assert run.injection == scan_documents(audit, hostile)
     assert {f.document for f in run.injection} == {p.name for p in hostile}
+    # judged in threads here, the plans are scanned at the end of the run: the same findings
+    local = evaluate(audit, hostile, [OfflineJudge()], rubric, processes=1)
+    assert local.injection == run.injection
