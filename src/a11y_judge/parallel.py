@@ -2,20 +2,55 @@
 
 Threads do not help pure-Python judging under the GIL, so the engine sends CPU-bound work here.
 Workers come from a fork server that has imported the judges once, so starting them is cheap and
-safe in a threaded host such as the Streamlit server.
+safe in a threaded host such as the Streamlit server. They never import the host's `__main__`:
+multiprocessing would run it again in every new process, and in the Streamlit server that module
+is the app's page script (a whole page run, in bare mode, per worker). Workers need nothing from
+it: what they run lives in the package.
 """
 
 from __future__ import annotations
 
 import atexit
 import multiprocessing
+import multiprocessing.spawn
 import os
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any
 
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
+_spawning = threading.local()  # set while this module starts processes
+_preparation_data = multiprocessing.spawn.get_preparation_data
+
+
+def _without_main(name: str) -> dict[str, Any]:
+    """What a new process is told to set up, less the host's main module when the process is
+    one of ours (other users of multiprocessing in the host are left as they are)."""
+    data: dict[str, Any] = _preparation_data(name)
+    if getattr(_spawning, "ours", False):
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+    return data
+
+
+multiprocessing.spawn.get_preparation_data = _without_main  # read by the fork server and Popen
+
+
+@contextmanager
+def _our_spawns() -> Iterator[None]:
+    _spawning.ours = True
+    try:
+        yield
+    finally:
+        _spawning.ours = False
+
+
+def _ready() -> int:
+    return os.getpid()
 
 
 def usable_cores() -> int:
@@ -35,7 +70,11 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
                 _pool.shutdown(wait=False, cancel_futures=True)
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["a11y_judge.judges.offline", "a11y_judge.engine"])
-            _pool, _pool_size = ProcessPoolExecutor(workers, mp_context=context), workers
+            pool = ProcessPoolExecutor(workers, mp_context=context)
+            with _our_spawns():  # every worker (and the fork server) started here, without main
+                for started in [pool.submit(_ready) for _ in range(workers)]:
+                    started.result()
+            _pool, _pool_size = pool, workers
         return _pool
 
 

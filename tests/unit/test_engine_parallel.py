@@ -67,3 +67,32 @@ def test_a_dead_worker_costs_no_judgment(demo_dir: Path) -> None:
     assert run.status == "ok"
     assert len(run.judgments) == len(plans)
     assert all(j.status == "ok" for j in run.judgments)
+
+
+def test_workers_never_run_the_hosts_main_module(
+    demo_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In the Streamlit server `__main__` is the app's page script: multiprocessing would run
+    it again in every worker (a page run in bare mode). Workers start without it."""
+    import sys
+    import types
+
+    from a11y_judge.parallel import discard_pool
+
+    marker = tmp_path / "ran"
+    script = tmp_path / "page.py"
+    script.write_text(
+        f"from pathlib import Path\nPath({str(marker)!r}).write_text('main module ran')\n",
+        encoding="utf-8",
+    )
+    host_main = types.ModuleType("__main__")
+    host_main.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", host_main)
+    discard_pool()  # new workers, started while this script is the host's main module
+    try:
+        audit, plans, rubric = _inputs(demo_dir)
+        run = evaluate(audit, plans, [OfflineJudge()], rubric, processes=2)
+    finally:
+        discard_pool()
+    assert all(j.status == "ok" for j in run.judgments)
+    assert not marker.exists()
