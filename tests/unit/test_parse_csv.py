@@ -77,6 +77,11 @@ def test_looks_like() -> None:
     assert not csvtable.looks_like('{"title": "x", "severity": "y"}')
     assert not csvtable.looks_like("| Title | Severity |\n|---|---|\n| a | b |\n")
     assert not csvtable.looks_like("Title,Severity\na,b,c,d\n")  # ragged rows
+    # the header may be quoted, follow blank lines or an Excel 'sep=' line: read as a whole
+    assert csvtable.looks_like('"Title","Severity"\n"a, b",c\n')
+    assert csvtable.looks_like("\n\n\nTitle\tSeverity\nx\ty\n")
+    assert csvtable.looks_like("sep=;\nTitle;Severity\nx;y\n")
+    assert csvtable.looks_like('Title,"Severity\nlevel"\nx,y\n')  # a header cell on 2 lines
 
 
 def test_map_columns_prefers_exact_headers() -> None:

@@ -147,10 +147,23 @@ def _rows(text: str) -> list[list[str]]:
     return [row for row in reader if any(cell.strip() for cell in row)]
 
 
+def _plain_header_is_not_a_table(text: str) -> bool:
+    """True when the first line, parsed alone, is not a header of ≥2 recognised columns. Only
+    for a first line without quotes or an Excel 'sep=' line, where it is the CSV's first row."""
+    first = next((ln for ln in text.lstrip("\ufeff").split("\n", 50) if ln.strip()), "")
+    first = first.removesuffix("\r")
+    if not first or '"' in first or "\r" in first or "\n" in first or first.startswith("sep="):
+        return False
+    header = next(csv.reader([first], delimiter=_delimiter(first)), [])
+    return len(header) < 2 or len(map_columns(header)) < 2
+
+
 def looks_like(text: str) -> bool:
     """True for a header row with ≥2 recognised columns and rows of the header's width."""
     if not isinstance(text, str) or text.lstrip("\ufeff \n\r\t")[:1] in ("{", "[", "<", "|"):
         return False
+    if _plain_header_is_not_a_table(text):
+        return False  # decided on the first line alone (a plan's title, a paragraph)
     try:
         rows = _rows(text[:20000])
     except csv.Error:
