@@ -300,15 +300,21 @@ def _notices(judges: Sequence[Judge]) -> str:
     return "\n".join(lines)
 
 
+#: Plans in one message to a worker process at most: the last chunks of a run are what one
+#: worker still judges while the others have nothing left, so they must be short (300 plans in
+#: chunks of 38 left a core idle for up to half a second; the messages cost ~nothing).
+MAX_CHUNK_PLANS = 4
+
+
 def _chunks(indices: list[int], tasks: list[tuple[Judge, Plan]], workers: int) -> list[list[int]]:
-    """Pooled tasks grouped by judge into chunks: about four per worker, so that the workers
-    finish together and progress keeps moving, yet each message carries several plans."""
+    """Pooled tasks grouped by judge into chunks: about four per worker in small runs, at most
+    MAX_CHUNK_PLANS plans each, so that the workers finish together and progress keeps moving."""
     by_judge: dict[str, list[int]] = {}
     for i in indices:
         by_judge.setdefault(tasks[i][0].id, []).append(i)
     chunks: list[list[int]] = []
     for group in by_judge.values():
-        size = max(1, -(-len(group) // (workers * 4)))
+        size = max(1, min(MAX_CHUNK_PLANS, -(-len(group) // (workers * 4))))
         chunks.extend(group[k : k + size] for k in range(0, len(group), size))
     return chunks
 

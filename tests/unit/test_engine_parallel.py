@@ -96,3 +96,20 @@ def test_workers_never_run_the_hosts_main_module(
         discard_pool()
     assert all(j.status == "ok" for j in run.judgments)
     assert not marker.exists()
+
+
+def test_chunks_stay_short_so_no_worker_idles_at_the_end() -> None:
+    """300 plans go out in messages of at most MAX_CHUNK_PLANS; a small run still spreads over
+    both workers; every plan is sent once, in order."""
+    from a11y_judge.engine import MAX_CHUNK_PLANS, _chunks
+
+    judge = OfflineJudge()
+    for n in (5, 30, 300):
+        tasks = [
+            (judge, Plan(name=f"p{i}", source_format="markdown", content_hash=str(i)))
+            for i in range(n)
+        ]
+        chunks = _chunks(list(range(n)), tasks, 2)
+        assert [i for c in chunks for i in c] == list(range(n))
+        assert max(len(c) for c in chunks) <= MAX_CHUNK_PLANS
+        assert len(chunks) >= min(n, 2)
