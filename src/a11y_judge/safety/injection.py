@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import bisect
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from a11y_judge.models import AuditReport, InjectionFinding, Plan
 
@@ -206,19 +207,46 @@ def scan_text(text: str, document: str, role: str = "plan") -> list[InjectionFin
     return _findings(text, _hits(text), document, role)
 
 
-#: Texts up to this many characters have their hits remembered (the last 64 of them: the
-#: offline judge and the run's report scan the same plans), so the memory held stays small.
-_REMEMBERED_CHARS = 200_000
+#: The hits of the texts scanned last are remembered, up to this many characters of text in
+#: all (a run's plans are scanned by the offline judge and for the run's report, and a run
+#: done again scans the same plans), so the memory held stays small.
+_REMEMBERED_CHARS = 4_000_000
+
+
+class _RememberedHits:
+    """Hits by text, least recently used forgotten first, within a budget of characters."""
+
+    def __init__(self, budget: int) -> None:
+        self._budget = budget
+        self._used = 0
+        self._hits: OrderedDict[str, tuple[_Hit, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str) -> tuple[_Hit, ...]:
+        with self._lock:
+            found = self._hits.get(text)
+            if found is not None:
+                self._hits.move_to_end(text)
+                return found
+        found = _scan_hits(text)
+        if len(text) * 20 > self._budget:
+            return found  # a very long text is scanned each time, not kept
+        with self._lock:
+            if text not in self._hits:
+                self._hits[text] = found
+                self._used += len(text)
+                while self._used > self._budget:
+                    old, _ = self._hits.popitem(last=False)
+                    self._used -= len(old)
+        return found
+
+
+_remembered = _RememberedHits(_REMEMBERED_CHARS)
 
 
 def _hits(text: str) -> tuple[_Hit, ...]:
     """Every detector's hits, in offsets of the original text."""
-    return _remembered_hits(text) if len(text) <= _REMEMBERED_CHARS else _scan_hits(text)
-
-
-@lru_cache(maxsize=64)
-def _remembered_hits(text: str) -> tuple[_Hit, ...]:
-    return _scan_hits(text)
+    return _remembered.get(text)
 
 
 def _scan_hits(text: str) -> tuple[_Hit, ...]:
