@@ -100,6 +100,21 @@ def test_job_status_follows_its_sets(
     assert job_status(states, cancel, alive) == expected
 
 
+def test_a_job_no_worker_has_started_is_queued_even_with_a_set_that_failed_at_submission() -> None:
+    """A set refused when the job was submitted (no audit) must not make the job read as
+    interrupted before its worker starts (the Batch page would offer to resume it)."""
+    assert job_status(["queued", "failed"], False, alive=False, heard=False) == "queued"
+    assert job_status(["queued", "failed"], False, alive=False, heard=True) == "interrupted"
+    store = JobStore()
+    sets = [("north", "/a/north.md", ["/p/1.md"], None), ("empty", None, [], "no audit file")]
+    store.create("job-refused", "src", BatchSettings(), sets)
+    job = store.job("job-refused")
+    assert sorted(i.status for i in job.items) == ["failed", "queued"]
+    assert job.status == "queued"
+    assert store.claim("job-refused", "w1") is not None
+    assert store.job("job-refused").status == "running"
+
+
 def test_rate_counts_completed_sets_only() -> None:
     store = JobStore()
     store.create("r", "src", BatchSettings(), [("a", "x", ["p"], None), ("b", "y", ["p"], None)])

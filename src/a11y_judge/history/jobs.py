@@ -256,13 +256,18 @@ def _job(row: sqlite3.Row, items: list[Any]) -> BatchJob:
             [i.status for i in sets],
             bool(row["cancel_requested"]),
             alive=(row["heartbeat_at"] or 0) >= now - STALE_S,
+            heard=row["heartbeat_at"] is not None,
         ),
         items=sets,
     )
 
 
-def job_status(states: Sequence[str], cancel_requested: bool, alive: bool) -> JobStatus:
-    """A job's state from its sets' states and whether a worker was heard from lately."""
+def job_status(
+    states: Sequence[str], cancel_requested: bool, alive: bool, heard: bool = True
+) -> JobStatus:
+    """A job's state from its sets' states, whether a worker was heard from lately (`alive`)
+    and at all (`heard`: a job no worker has started yet is queued, not interrupted, even when
+    some of its sets failed when it was submitted)."""
     if "running" in states:
         return "running"
     if "interrupted" in states:
@@ -270,7 +275,7 @@ def job_status(states: Sequence[str], cancel_requested: bool, alive: bool) -> Jo
     if "cancelled" in states or (cancel_requested and "queued" in states):
         return "cancelled"
     if "queued" in states:
-        if all(s == "queued" for s in states):
+        if not heard or all(s == "queued" for s in states):
             return "running" if alive else "queued"
         return "running" if alive else "interrupted"
     if states and all(s == "failed" for s in states):
