@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -10,34 +9,27 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
-from harness import streamlit_server
-
-if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
-
-REPO = Path(__file__).resolve().parents[2]
-DEMO = REPO / "data" / "demo"
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOT = REPO / "output" / "app-results.png"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-STEP_MS = 30_000
-RUN_MS = 90_000
-
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="needs Debian's Chromium at /usr/bin/chromium (run `make browser-deps`)",
+from harness import (
+    DEMO,
+    REPO,
+    RUN_MS,
+    STEP_MS,
+    chromium,
+    csv_header,
+    download,
+    full_page_screenshot,
+    needs_chromium,
+    new_page,
+    streamlit_server,
 )
+
+SCREENSHOT = REPO / "output" / "app-results.png"
+#: Streamlit scrolls inside its main block: the screenshots grow the viewport up to this
+TALL = 16_000
+
+pytestmark = needs_chromium
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
 
 
@@ -66,88 +58,45 @@ def _cli_ranking(tmp_path: Path) -> list[str]:
     return [p["name"] for p in sorted(plans, key=lambda p: p["rank"])]
 
 
-@contextlib.contextmanager
-def _browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless, closed afterwards."""
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def _new_page(browser: Browser) -> Page:
-    """A 1400 x 1000 page with the step timeout."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.set_default_timeout(STEP_MS)
-    return page
-
-
-def _full_page_screenshot(page: Page, path: Path) -> None:
-    """Streamlit scrolls inside its main block, so grow the viewport to the content first."""
-    height = page.evaluate(
-        "() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight"
-    )
-    page.set_viewport_size({"width": 1400, "height": min(int(height) + 120, 16_000)})
-    page.mouse.move(0, 0)
-    page.wait_for_timeout(1500)  # let plotly re-layout at the new size
-    path.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(path), full_page=True)
-
-
 def test_upload_run_download(server: str, tmp_path: Path) -> None:
     expected = _cli_ranking(tmp_path)
     plans = sorted((DEMO / "plans").glob("*.md"))
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(
-                viewport={"width": 1400, "height": 1000}, accept_downloads=True
-            )
-            page = context.new_page()
-            page.set_default_timeout(STEP_MS)
-            page.goto(server)
-            main = page.get_by_test_id("stMainBlockContainer")
+    with chromium() as browser:
+        page = new_page(browser)
+        page.goto(server)
+        main = page.get_by_test_id("stMainBlockContainer")
 
-            uploads = page.locator('[data-testid="stFileUploader"] input[type="file"]')
-            sync_api.expect(uploads).to_have_count(2, timeout=STEP_MS)
-            uploads.nth(0).set_input_files(str(DEMO / "northwind-audit.md"))
-            main.get_by_text("15 findings").wait_for()
-            uploads.nth(1).set_input_files([str(p) for p in plans])
-            main.get_by_text(f"{len(plans)} plans").wait_for()
+        uploads = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+        sync_api.expect(uploads).to_have_count(2, timeout=STEP_MS)
+        uploads.nth(0).set_input_files(str(DEMO / "northwind-audit.md"))
+        main.get_by_text("15 findings").wait_for()
+        uploads.nth(1).set_input_files([str(p) for p in plans])
+        main.get_by_text(f"{len(plans)} plans").wait_for()
 
-            run = page.get_by_role("button", name="Run evaluation")
-            sync_api.expect(run).to_be_enabled()
-            run.click()
-            main.get_by_role("heading", name="Results").wait_for(timeout=RUN_MS)
+        run = page.get_by_role("button", name="Run evaluation")
+        sync_api.expect(run).to_be_enabled()
+        run.click()
+        main.get_by_role("heading", name="Results").wait_for(timeout=RUN_MS)
 
-            rows = page.locator(".st-key-evaluate-ranking table tbody tr")
-            sync_api.expect(rows).to_have_count(len(plans))
-            shown = [rows.nth(i).locator("td").nth(1).inner_text().strip() for i in range(4)]
-            ranks = [rows.nth(i).locator("td").nth(0).inner_text().strip() for i in range(4)]
-            assert shown == expected
-            assert ranks[0] == "1"
-            page.get_by_text("Addressed by no plan").wait_for()  # is_visible() did not wait
-            page.get_by_text("◐ mentioned only").wait_for()  # the matrix legend
+        rows = page.locator(".st-key-evaluate-ranking table tbody tr")
+        sync_api.expect(rows).to_have_count(len(plans))
+        shown = [rows.nth(i).locator("td").nth(1).inner_text().strip() for i in range(4)]
+        ranks = [rows.nth(i).locator("td").nth(0).inner_text().strip() for i in range(4)]
+        assert shown == expected
+        assert ranks[0] == "1"
+        page.get_by_text("Addressed by no plan").wait_for()  # is_visible() did not wait
+        page.get_by_text("◐ mentioned only").wait_for()  # the matrix legend
 
-            with page.expect_download(timeout=STEP_MS) as info:
-                page.get_by_role("button", name="Download CSV").click()
-            download = info.value
-            assert download.suggested_filename.endswith(".csv")
-            csv_path = tmp_path / download.suggested_filename
-            download.save_as(csv_path)
-            header = csv_path.read_text(encoding="utf-8").splitlines()[0]
-            assert header == (
-                "run_id,plan,rank,criterion,criterion_name,weight,score,judge,"
-                "coverage_ratio,covered,mentioned,missed,provisional,conflict_severity,"
-                "conflict_status"
-            )
+        csv_path = download(page, "Download CSV", tmp_path)
+        assert csv_path.suffix == ".csv"
+        assert ",".join(csv_header(csv_path)) == (
+            "run_id,plan,rank,criterion,criterion_name,weight,score,judge,"
+            "coverage_ratio,covered,mentioned,missed,provisional,conflict_severity,"
+            "conflict_status"
+        )
 
-            _full_page_screenshot(page, SCREENSHOT)
-            assert SCREENSHOT.stat().st_size > 50_000
-        finally:
-            browser.close()
+        full_page_screenshot(page, SCREENSHOT, TALL)
+        assert SCREENSHOT.stat().st_size > 50_000
 
 
 def test_settings_adds_an_openai_compatible_judge_to_the_jury(server: str) -> None:
@@ -155,57 +104,50 @@ def test_settings_adds_an_openai_compatible_judge_to_the_jury(server: str) -> No
     sys.path.insert(0, str(REPO / "tests"))
     from fakes.llm_server import FakeLLMServer, Raw, Status, constant_responder
 
-    with (
-        FakeLLMServer(constant_responder(6.0)) as llm,
-        sync_api.sync_playwright() as p,
-    ):
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = _new_page(browser)
-            page.goto(f"{server}/settings")
-            main = page.get_by_test_id("stMainBlockContainer")
-            main.get_by_role("heading", name="OpenAI-compatible server").wait_for()
-            main.get_by_text("Add OpenAI-compatible server judges to the jury").click()
-            models = main.get_by_role("textbox", name="Model names", exact=True).nth(2)
-            models.fill("fake-judge")
-            models.press("Enter")
-            url = main.get_by_role("textbox", name="Base URL (required)", exact=True)
-            url.fill(llm.openai_base_url)
-            url.press("Enter")
-            spec = f"openai-compatible:fake-judge@{llm.openai_base_url}"
-            main.get_by_text(spec).first.wait_for()
+    with FakeLLMServer(constant_responder(6.0)) as llm, chromium() as browser:
+        page = new_page(browser)
+        page.goto(f"{server}/settings")
+        main = page.get_by_test_id("stMainBlockContainer")
+        main.get_by_role("heading", name="OpenAI-compatible server").wait_for()
+        main.get_by_text("Add OpenAI-compatible server judges to the jury").click()
+        models = main.get_by_role("textbox", name="Model names", exact=True).nth(2)
+        models.fill("fake-judge")
+        models.press("Enter")
+        url = main.get_by_role("textbox", name="Base URL (required)", exact=True)
+        url.fill(llm.openai_base_url)
+        url.press("Enter")
+        spec = f"openai-compatible:fake-judge@{llm.openai_base_url}"
+        main.get_by_text(spec).first.wait_for()
 
-            main.get_by_role("button", name="Test connection").nth(2).click()
-            main.get_by_text("Connection works").wait_for()
-            assert llm.count("openai") == 1
+        main.get_by_role("button", name="Test connection").nth(2).click()
+        main.get_by_text("Connection works").wait_for()
+        assert llm.count("openai") == 1
 
-            # the first three judging requests misbehave: rate limit, server error, HTML page
-            llm.enqueue(
-                Status(429, headers={"retry-after-ms": "100"}),
-                Status(500),
-                Raw("<html><body>502 Bad Gateway</body></html>"),
-            )
-            page.get_by_role("link", name="Evaluate").first.click()
-            main.get_by_role("heading", name="Evaluate remediation plans").wait_for()
-            main.get_by_test_id("stCheckbox").get_by_text("Use the demo set").click()
-            run = page.get_by_role("button", name="Run evaluation")
-            sync_api.expect(run).to_be_enabled()
-            run.click()
-            main.get_by_role("heading", name="Results").wait_for(timeout=RUN_MS)
-            main.get_by_role("heading", name="Jury", exact=True).wait_for()
-            judge_id = "openai-compatible:fake-judge@127.0.0.1"
-            main.locator("table td", has_text=judge_id).first.wait_for()
-            # the connection test, one request per plan, and the three re-sent
-            assert llm.count("openai") == 1 + 4 + 3
-            main.get_by_text("LLM usage: 7 requests (3 retries, 0 repairs)").wait_for()
-            endpoints = main.locator("table", has_text="Malformed replies")
-            row = endpoints.locator("tbody tr").first
-            cells = [c.strip() for c in row.locator("td, th").all_inner_texts()]
-            assert cells[-7:] == ["7", "1", "1", "1", "8 / 8 / 8", "0", "0.0"], cells
-            endpoints.scroll_into_view_if_needed()
-            page.screenshot(path=str(REPO / "output" / "app-endpoints.png"))
-        finally:
-            browser.close()
+        # the first three judging requests misbehave: rate limit, server error, HTML page
+        llm.enqueue(
+            Status(429, headers={"retry-after-ms": "100"}),
+            Status(500),
+            Raw("<html><body>502 Bad Gateway</body></html>"),
+        )
+        page.get_by_role("link", name="Evaluate").first.click()
+        main.get_by_role("heading", name="Evaluate remediation plans").wait_for()
+        main.get_by_test_id("stCheckbox").get_by_text("Use the demo set").click()
+        run = page.get_by_role("button", name="Run evaluation")
+        sync_api.expect(run).to_be_enabled()
+        run.click()
+        main.get_by_role("heading", name="Results").wait_for(timeout=RUN_MS)
+        main.get_by_role("heading", name="Jury", exact=True).wait_for()
+        judge_id = "openai-compatible:fake-judge@127.0.0.1"
+        main.locator("table td", has_text=judge_id).first.wait_for()
+        # the connection test, one request per plan, and the three re-sent
+        assert llm.count("openai") == 1 + 4 + 3
+        main.get_by_text("LLM usage: 7 requests (3 retries, 0 repairs)").wait_for()
+        endpoints = main.locator("table", has_text="Malformed replies")
+        row = endpoints.locator("tbody tr").first
+        cells = [c.strip() for c in row.locator("td, th").all_inner_texts()]
+        assert cells[-7:] == ["7", "1", "1", "1", "8 / 8 / 8", "0", "0.0"], cells
+        endpoints.scroll_into_view_if_needed()
+        page.screenshot(path=str(REPO / "output" / "app-endpoints.png"))
 
 
 def test_a_reviewer_settles_a_critical_conflict_on_the_conflicts_page(server: str) -> None:
@@ -237,25 +179,21 @@ def test_a_reviewer_settles_a_critical_conflict_on_the_conflicts_page(server: st
     store = HistoryStore()  # the same A11Y_JUDGE_HOME as the app's
     record_run(store, run)
     assert len(run.escalated) == 4
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = _new_page(browser)
-            page.goto(f"{server}/conflicts?run={run.run_id}")
-            main = page.get_by_test_id("stMainBlockContainer")
-            main.get_by_role("heading", name="One conflict, side by side").wait_for()
-            main.get_by_text("Escalated to a reviewer").first.wait_for()
-            score = main.get_by_role("spinbutton", name="Your score (0-10)")
-            score.fill("2")
-            main.get_by_role("textbox", name="Your name").fill("Ana")
-            why = main.get_by_role("textbox", name="Why (kept in the audit trail)")
-            why.fill("It puts the decorative fixes before the blockers")
-            main.get_by_role("button", name="Resolve", exact=True).click()
-            main.get_by_text("history now use it").wait_for(timeout=RUN_MS)
-            main.get_by_text("The ranking now reads:").wait_for()
-            _full_page_screenshot(page, REPO / "output" / "app-conflicts.png")
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = new_page(browser)
+        page.goto(f"{server}/conflicts?run={run.run_id}")
+        main = page.get_by_test_id("stMainBlockContainer")
+        main.get_by_role("heading", name="One conflict, side by side").wait_for()
+        main.get_by_text("Escalated to a reviewer").first.wait_for()
+        score = main.get_by_role("spinbutton", name="Your score (0-10)")
+        score.fill("2")
+        main.get_by_role("textbox", name="Your name").fill("Ana")
+        why = main.get_by_role("textbox", name="Why (kept in the audit trail)")
+        why.fill("It puts the decorative fixes before the blockers")
+        main.get_by_role("button", name="Resolve", exact=True).click()
+        main.get_by_text("history now use it").wait_for(timeout=RUN_MS)
+        main.get_by_text("The ranking now reads:").wait_for()
+        full_page_screenshot(page, REPO / "output" / "app-conflicts.png", TALL)
     trail = store.resolutions(run.run_id)
     assert [(r.score, r.reviewer) for *_, r in trail] == [(2.0, "Ana")]
     assert len(store.get_run(run.run_id).escalated) == 3
@@ -275,8 +213,8 @@ def test_a_zip_of_ten_sets_runs_on_the_batch_page_and_another_session_sees_it(
             for plan in sorted((DEMO / "plans").glob("*.md")):
                 text = plan.read_text(encoding="utf-8") + f"\n\nFor site {i}.\n"
                 z.writestr(f"sites/site-{i:02d}/plans/{plan.name}", text)
-    with _browser() as browser:
-        page = _new_page(browser)
+    with chromium() as browser:
+        page = new_page(browser)
         page.goto(f"{server}/batch")
         main = page.get_by_test_id("stMainBlockContainer")
         main.get_by_role("heading", name="Batch", exact=True).wait_for()
@@ -292,9 +230,9 @@ def test_a_zip_of_ten_sets_runs_on_the_batch_page_and_another_session_sees_it(
         main.get_by_text("Ranking consistency across 10 sets").wait_for()
         main.get_by_role("heading", name="Open a set's run").wait_for()
         main.get_by_text("Best plan:").first.wait_for()
-        _full_page_screenshot(page, REPO / "output" / "app-batch.png")
+        full_page_screenshot(page, REPO / "output" / "app-batch.png", TALL)
 
-        other = _new_page(browser)
+        other = new_page(browser)
         other.goto(f"{server}/batch")
         seen = other.get_by_test_id("stMainBlockContainer")
         seen.get_by_text("Completed: 10/10 sets").first.wait_for()

@@ -197,6 +197,17 @@ def test_performance_charts_every_recorded_run(
     _accessible(page, "performance")
 
 
+def _scores_csv_and_tagged_pdf(page: Page, folder: Path, stem: str, columns: list[str]) -> None:
+    """The page's 'Scores (CSV)' download (named after the job or experiment, these columns)
+    and its PDF report (same name, tagged)."""
+    scores = download(page, "Scores (CSV)", folder)
+    assert scores.name == f"{stem}.csv"
+    assert csv_header(scores) == columns
+    pdf = build_and_download_pdf(page, folder)
+    assert pdf.name == f"{stem}.pdf"
+    check_tagged_pdf(pdf)
+
+
 def test_ab_shows_the_recorded_experiment_and_offers_csv_and_tagged_pdf(
     populated: tuple[str, dict[str, str]], page: Page, tmp_path: Path
 ) -> None:
@@ -206,12 +217,8 @@ def test_ab_shows_the_recorded_experiment_and_offers_csv_and_tagged_pdf(
     main.get_by_role("heading", name=f"Experiment {ids['experiment']}").wait_for()
     main.get_by_role("heading", name="technical-first against base").wait_for()
 
-    scores = download(page, "Scores (CSV)", tmp_path)
-    assert scores.name == f"{ids['experiment']}.csv"
-    assert csv_header(scores) == ["experiment_id", "set", "plan", "variant", "weighted_score"]
-    pdf = build_and_download_pdf(page, tmp_path)
-    assert pdf.name == f"{ids['experiment']}.pdf"
-    check_tagged_pdf(pdf)
+    columns = ["experiment_id", "set", "plan", "variant", "weighted_score"]
+    _scores_csv_and_tagged_pdf(page, tmp_path, ids["experiment"], columns)
     _accessible(page, "ab")
 
 
@@ -224,12 +231,7 @@ def test_batch_shows_the_finished_job_and_offers_csv_and_tagged_pdf(
     main.get_by_text("Completed: 2/2 sets").first.wait_for()
     main.get_by_role("heading", name="Summary").wait_for()
 
-    scores = download(page, "Scores (CSV)", tmp_path)
-    assert scores.name == f"{ids['job']}.csv"
-    assert csv_header(scores) == BATCH_COLUMNS
-    pdf = build_and_download_pdf(page, tmp_path)
-    assert pdf.name == f"{ids['job']}.pdf"
-    check_tagged_pdf(pdf)
+    _scores_csv_and_tagged_pdf(page, tmp_path, ids["job"], BATCH_COLUMNS)
     _accessible(page, "batch")
 
 
