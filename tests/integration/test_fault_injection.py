@@ -28,17 +28,15 @@ from a11y_judge.batch.processor import judge_settings
 from a11y_judge.consensus.review import record_run
 from a11y_judge.engine import evaluate
 from a11y_judge.history.store import HistoryStore
-from a11y_judge.ingest import plan_files, read_audit, read_plans
 from a11y_judge.judges import create_judge
 from a11y_judge.judges.base import Judge
 from a11y_judge.judges.settings import JudgeSettings
 from a11y_judge.models import AuditReport, BatchSettings, Judgment, Plan, Rubric, Run
 from a11y_judge.reports.batch_report import batch_json, batch_markdown
 from a11y_judge.resilience import RetryPolicy
-from a11y_judge.rubric import load_rubric
 from fakes.faults import MALFORMED, SCORE, Faults
 from fakes.llm_server import FakeLLMServer
-from fakes.plans import distinct_copies
+from fakes.plans import demo_inputs
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -61,9 +59,7 @@ REASONS = (
 
 @pytest.fixture(scope="module")
 def inputs() -> tuple[AuditReport, list[Plan], Rubric]:
-    audit = read_audit(DEMO / "northwind-audit.md")
-    plans = read_plans((str(p), None) for p in plan_files(DEMO / "plans"))
-    return audit, distinct_copies(plans, PLANS), load_rubric()
+    return demo_inputs(PLANS)
 
 
 @pytest.fixture(autouse=True)

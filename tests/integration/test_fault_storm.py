@@ -20,14 +20,12 @@ import pytest
 
 from a11y_judge.engine import RunCancelledError, evaluate
 from a11y_judge.history.store import HistoryStore
-from a11y_judge.ingest import plan_files, read_audit, read_plans
 from a11y_judge.judges import create_judge
 from a11y_judge.judges.settings import JudgeSettings
 from a11y_judge.models import AuditReport, Judgment, Plan, Rubric, Run
 from a11y_judge.resilience import RetryPolicy
-from a11y_judge.rubric import load_rubric
 from fakes.llm_server import FakeLLMServer, Status
-from fakes.plans import distinct_copies
+from fakes.plans import demo_inputs
 from fakes.storm import SCORE, Storm
 
 pytestmark = pytest.mark.timeout(60)
@@ -41,9 +39,7 @@ POLICY = RetryPolicy(base_delay=0.02, max_delay=0.5)
 
 @pytest.fixture(scope="module")
 def inputs() -> tuple[AuditReport, list[Plan], Rubric]:
-    audit = read_audit(DEMO / "northwind-audit.md")
-    plans = read_plans((str(p), None) for p in plan_files(DEMO / "plans"))
-    return audit, distinct_copies(plans, PLANS), load_rubric()
+    return demo_inputs(PLANS)
 
 
 @pytest.fixture(autouse=True)
