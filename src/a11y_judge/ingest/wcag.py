@@ -94,9 +94,9 @@ def sc_from_htmlcs_code(code: str) -> str | None:
     return num if num in catalog() else None
 
 
-#: The order titles are tried in (longest first) is kept as when they were patterns joined by
-#: this gap, so that ties between titles fall as before.
-_OLD_GAP = r"[\s,()\-–/]*"
+#: Titles are tried longest first, a title's length counting 12 characters between its words
+#: (the width of the gap pattern `[\s,()\-–/]*`), so ties fall as they always have.
+_GAP_WIDTH = 12
 
 
 @lru_cache(maxsize=1)
@@ -114,9 +114,13 @@ def _title_index() -> dict[str, list[tuple[tuple[str, ...], str]]]:
             continue  # one-word titles ('Keyboard', 'Parsing') are too common to trust
         index.setdefault(words[0], []).append((words, sc.num))
     return {
-        word: sorted(entries, key=lambda e: -len(_OLD_GAP.join(e[0])))  # longest first
+        word: sorted(entries, key=lambda e: -_title_length(e[0]))  # longest first
         for word, entries in index.items()
     }
+
+
+def _title_length(words: tuple[str, ...]) -> int:
+    return sum(len(w) for w in words) + _GAP_WIDTH * (len(words) - 1)
 
 
 #: What may stand between a title's words: the parenthesised part may be written with or
