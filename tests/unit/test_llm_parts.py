@@ -3,6 +3,7 @@ the reply cache and the history migration that added LLM usage columns."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sqlite3
@@ -699,3 +700,46 @@ def test_m002_migrates_a_database_that_already_holds_a_run(
     store.save_run(run)
     assert store.count_runs() == 2
     assert HistoryStore(path).count_runs() == 2  # reopening migrates nothing and loses nothing
+
+
+def test_a_plain_http_endpoint_loads_no_ca_store_and_fails_closed_on_tls(tmp_path: Path) -> None:
+    """Local servers (Ollama, vLLM) speak plain http: their client skips loading the CA store
+    (~25–70 ms) and, should anything ever make it speak TLS, trusts no certificate at all."""
+    import shutil
+    import socket
+    import ssl
+    import subprocess
+
+    from a11y_judge.judges.openai_chat import _tls_for
+
+    https = _tls_for("https://api.openai.com/v1")
+    assert https.cert_store_stats()["x509_ca"] > 0 and https.verify_mode == ssl.CERT_REQUIRED
+    plain = _tls_for("http://127.0.0.1:11434/v1")
+    assert plain.cert_store_stats()["x509_ca"] == 0
+    assert plain.verify_mode == ssl.CERT_REQUIRED and plain.check_hostname
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a certificate for the handshake")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(cert, key)
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+
+        def accept() -> None:
+            conn, _ = listener.accept()
+            with conn, contextlib.suppress(ssl.SSLError, OSError):
+                server.wrap_socket(conn, server_side=True).close()
+
+        thread = threading.Thread(target=accept)
+        thread.start()
+        with (
+            socket.create_connection(("127.0.0.1", port)) as raw,
+            pytest.raises(ssl.SSLCertVerificationError),
+        ):
+            plain.wrap_socket(raw, server_hostname="127.0.0.1")
+        thread.join(timeout=5)

@@ -53,7 +53,7 @@ class OpenAIChatTransport:
                 base_url=url,
                 max_retries=0,
                 timeout=timeout,
-                http_client=openai.DefaultHttpxClient(verify=_shared_tls()),
+                http_client=openai.DefaultHttpxClient(verify=_tls_for(self.url)),
             )
         )
 
@@ -143,6 +143,19 @@ class OpenAIChatTransport:
                 f"{status_advice(exc.status_code, vars_)}"
             )
         return f"{who} failed: {type(exc).__name__}: {exc}"
+
+
+def _tls_for(url: str) -> ssl.SSLContext:
+    """The TLS context for a base URL: the shared one with the CA store for https; for plain
+    http (a local Ollama or vLLM) one that trusts no certificate, so loading the CA store is
+    not paid for and a redirect to https fails closed instead of going unverified."""
+    return _shared_tls() if urlsplit(url).scheme == "https" else _trusting_nothing()
+
+
+@cache
+def _trusting_nothing() -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies hostnames, knows no CA
+    return context
 
 
 @cache
