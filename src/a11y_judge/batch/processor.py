@@ -157,15 +157,16 @@ class BatchProcessor:
         try:
             with ThreadPoolExecutor(max_workers=cfg.sets_in_flight) as pool:
                 running: set[Future[None]] = set()
-                cancelled = False
+                cancelled = drained = False
                 while True:
                     if self._interrupted and not cancelled:  # Ctrl-C: keep what is done
                         cancelled = True
                         self.jobs.request_cancel(self.job_id)
                         self.cancel("cancelled by the user")
-                    while self._room(cfg, len(running)) and not self.stop.is_set():
+                    while not drained and self._room(cfg, len(running)) and not self.stop.is_set():
                         item = self.jobs.claim(self.job_id, self.worker)
-                        if item is None:
+                        if item is None:  # none queued: none will be (a resume runs its own)
+                            drained = True
                             break
                         with self._owed_lock:
                             self._owed[item.position] = len(item.plans) * self._llm_judges()
