@@ -206,11 +206,17 @@ class _Section:
     children: int = 0
 
 
+_EMPHASIS = re.compile(r"[*_`]{1,3}")
+_LINK = re.compile(r"\[([^\[\]]+)\]\([^()]+\)")
+_DECORATION = re.compile(r"^[^\w\[(<\"'#./]+")  # leading emoji / decoration
+_SPACES = re.compile(r"\s+")
+
+
 def _clean(text: str) -> str:
-    text = re.sub(r"[*_`]{1,3}", "", text)
-    text = re.sub(r"\[([^\[\]]+)\]\([^()]+\)", r"\1", text)
-    text = re.sub(r"^[^\w\[(<\"'#./]+", "", text)  # leading emoji / decoration
-    return re.sub(r"\s+", " ", text).strip(" *:-–—")
+    text = _EMPHASIS.sub("", text)
+    if "](" in text:
+        text = _LINK.sub(r"\1", text)
+    return _SPACES.sub(" ", _DECORATION.sub("", text)).strip(" *:-–—")
 
 
 def _sections(blocks: list[Block]) -> list[_Section]:
