@@ -172,3 +172,37 @@ def test_thresholds_load_defaults_and_the_users_edits() -> None:
     path.write_text("p95_latency_s: -1\n", encoding="utf-8")
     with pytest.raises(Exception, match="p95_latency_s"):
         load_thresholds()
+
+
+def test_samplers_running_at_once_share_one_reading_thread() -> None:
+    """A batch runs many sets at once: one thread reads the process table for all of them, each
+    gets every reading while it runs plus one last of its own, and the thread ends with them."""
+    import threading
+    import time
+
+    from a11y_judge.monitoring.sampler import _READINGS, ResourceSampler
+
+    def readers() -> int:
+        return sum(t.name == "resource-sampler" for t in threading.enumerate())
+
+    queue = iter(range(100))
+    long_run = ResourceSampler(interval=0.05, queue=lambda: next(queue)).start()
+    short_runs = [ResourceSampler(interval=0.05).start() for _ in range(5)]
+    busy = time.perf_counter() + 0.1
+    while time.perf_counter() < busy:
+        sum(i * i for i in range(1000))  # CPU for the readings to see
+    time.sleep(0.3)  # (readings are slow while a thread holds the GIL: /proc is many files)
+    assert readers() == 1
+    figures = [s.stop() for s in short_runs]
+    usage = long_run.stop()
+    assert usage.samples >= 3 and usage.cpu_pct_max is not None and usage.cpu_pct_max > 5
+    assert usage.rss_mb_max is not None and usage.rss_mb_max > 20
+    assert usage.queue_max == usage.samples - 1  # the queue was asked at each reading
+    assert all(f.samples >= 3 for f in figures)
+    assert long_run.stop() is usage  # final
+    deadline = time.monotonic() + 2
+    while _READINGS.running() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not _READINGS.running() and readers() == 0
+    quick = ResourceSampler().start().stop()  # no tick came: its own reading still counts
+    assert quick.samples == 1 and quick.rss_mb_max is not None
