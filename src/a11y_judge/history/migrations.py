@@ -331,6 +331,24 @@ def m010_audit_log(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m011_judgment_metrics_index(db: sqlite3.Connection) -> None:
+    """The judgments' usage columns in one covering index: the Performance page reads them
+    for every judgment in range, and in the table they sit after each judgment's JSON body
+    (added later), so each row read walked that body (20,000 judgments: ~190 -> ~40 ms for
+    the cache context, ~100 -> ~60 ms for the calls). It starts with run_id, so it also
+    replaces the run_id index."""
+    db.executescript(
+        """
+        CREATE INDEX judgments_metrics ON judgments (
+            run_id, plan_name, judge_id, provider, prompt_version, model, status, latency_ms,
+            input_tokens, output_tokens, cost_usd, calls, retries, cache_hit
+        );
+        DROP INDEX judgments_run;
+        """
+    )
+
+
 def migrate(db: sqlite3.Connection) -> list[str]:
     """Apply pending migrations in order, each in its own transaction; returns their names."""
     db.execute(
