@@ -16,7 +16,10 @@ from a11y_judge.ingest import wcag
 from a11y_judge.ingest.blocks import markdown_blocks
 from a11y_judge.lexicon import element_matcher, topic_matcher
 
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9`<\"'(\[])")
+#: Patterns open with what they consume, and look behind after it: a pattern that opens with a
+#: look-behind is tried at every position of the text, one that opens with a character class
+#: only where that class matches (whitespace, digits).
+_SENTENCE_SPLIT = re.compile(r"\s(?<=[.!?]\s)\s*(?=[A-Z0-9`<\"'(\[])")
 _PHASE_NUM = re.compile(
     r"\b(?:phase|sprint|stage|step|wave|milestone|tier|priority|p)\s*[-#]?\s*(\d{1,2})\b"
     r"|\bweeks?\s*(\d{1,2})\b|\bmonth\s*(\d{1,2})\b|\bday\s*(\d{1,3})\b",
@@ -37,7 +40,7 @@ _PHASE_WORDS = (
 )
 _TOKENS = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
 #: A contrast ratio ('4.5:1', '5 : 1') says the sentence is about contrast.
-_RATIO = re.compile(r"(?<![\d.:])\d{1,2}(?:\.\d{1,2})?\s?:\s?1\b")
+_RATIO = re.compile(r"\d(?<![\d.:]\d)\d?(?:\.\d{1,2})?\s?:\s?1\b")
 _CONTRAST = frozenset({"contrast"})
 _PLACES = frozenset({"page", "form", "text"})
 #: Joins segments in the scanned text; no pattern crosses it (it holds no word character).

@@ -71,7 +71,9 @@ def principle_of(num: str) -> str:
     )
 
 
-_NUM_RE = re.compile(r"(?<![\d.])([1-4])\.(\d{1,2})\.(\d{1,2})(?!\.?\d)")
+#: An SC number; it opens with its digit and looks behind after it, so the engine tries it only
+#: where a digit 1-4 is (a pattern opening with a look-behind is tried at every position).
+_NUM_RE = re.compile(r"([1-4])(?<![\d.][1-4])\.(\d{1,2})\.(\d{1,2})(?!\.?\d)")
 _AXE_TAG_RE = re.compile(r"^wcag(\d)(\d)(\d{1,2})$")
 _HTMLCS_RE = re.compile(r"(?:^|\.)(\d)_(\d{1,2})_(\d{1,2})(?:\.|$)")
 
