@@ -1341,8 +1341,12 @@ class TermMatcher:
                 node = node.setdefault(ch, {})
             node[""] = {}
         body = self._build(trie, "")
-        # A zero-width match at each word start captures the longest term starting there.
-        self.rx = re.compile(f"(?<![a-z0-9])(?=({body}))")
+        # At each word start, the longest term starting there. The pattern consumes the
+        # character before the word and looks ahead from it: opening with a character class,
+        # it is tried only after spaces and punctuation, where a pattern opening with a
+        # look-behind would be tried at every position. The text's first word is tried alone.
+        self._first = re.compile(f"(?=({body}))")
+        self.rx = re.compile(f"[^a-z0-9](?=({body}))")
 
     def _build(self, node: dict[str, Any], last: str) -> str:
         alts = [re.escape(ch) + self._build(node[ch], ch) for ch in sorted(k for k in node if k)]
@@ -1355,7 +1359,9 @@ class TermMatcher:
     def spans(self, lower: str, overlap: bool = False) -> list[tuple[int, frozenset[str]]]:
         """(start, ids) of the terms in the text, in order (with `overlap`, the longest term at
         every word start, overlapping or not)."""
-        found = [(m.start(), m.end(1)) for m in self.rx.finditer(lower)]
+        found = [(m.start() + 1, m.end(1)) for m in self.rx.finditer(lower)]
+        if (m := self._first.match(lower)) is not None:
+            found.insert(0, (0, m.end(1)))
         if len(found) > 1 and not overlap:
             taken = bytearray(len(lower))
             kept = []
