@@ -398,6 +398,27 @@ def test_harmful_advice_is_flagged_with_its_sentence(text: str, rule: str) -> No
 
 
 @pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("Add the AudioEye script site-wide.", "overlay"),
+        ("Turn on MaxAccess for every page.", "overlay"),
+        ("Buy an accessibility plug-in for the CMS.", "overlay"),
+        ("Pick an overlay solution this sprint.", "overlay"),
+        ("Install a free contrast toolbar for visitors.", "overlay"),
+        ("Give the skip link positive tabindex values to put it first.", "positive-tabindex"),
+        ("Each item gets its own aria-label.", "blanket-aria-label"),
+        ("Use title instead of a visible label on the search field.", "title-as-label"),
+    ],
+)
+def test_every_way_of_writing_an_anti_pattern_passes_its_word_gate(text: str, rule: str) -> None:
+    """A rule scans only plans that contain one of its words (`needs`): each alternative of
+    each pattern contains one, so no way of writing the advice is skipped."""
+    found, _ = find_anti_patterns(f"# Plan\n\n{text}\n")
+    assert [a.id for a in found] == [rule]
+    assert find_anti_patterns("# Plan\n\nFix the labels and the contrast.\n") == ([], 0.0)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Avoid overlays: they do not fix the code. Fix the source instead.",

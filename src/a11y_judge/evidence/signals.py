@@ -26,6 +26,9 @@ class AntiPatternRule:
     why: str
     penalty: float
     unless: re.Pattern[str] | None = None
+    #: Words one of which every match contains: a plan with none of them is not scanned
+    #: (none given: every plan is).
+    needs: tuple[str, ...] = ()
 
 
 ANTI_PATTERNS: tuple[AntiPatternRule, ...] = (
@@ -48,6 +51,20 @@ ANTI_PATTERNS: tuple[AntiPatternRule, ...] = (
             r"(?:overlay|widget|toolbar)",
             IC,
         ),
+        needs=(
+            "accessibe",
+            "userway",
+            "audioeye",
+            "equalweb",
+            "max access",
+            "maxaccess",
+            "user1st",
+            "overlay",
+            "widget",
+            "toolbar",
+            "plugin",
+            "plug-in",
+        ),
     ),
     AntiPatternRule(
         "positive-tabindex",
@@ -61,6 +78,7 @@ ANTI_PATTERNS: tuple[AntiPatternRule, ...] = (
             r"(?:positive tabindex|tabindex\s*=\s*[\"']?[1-9])",
             IC,
         ),
+        needs=("tabindex",),
     ),
     AntiPatternRule(
         "div-button",
@@ -74,6 +92,7 @@ ANTI_PATTERNS: tuple[AntiPatternRule, ...] = (
             r"space|<button|native button",
             IC,
         ),
+        needs=("role",),
     ),
     AntiPatternRule(
         "outline-none",
@@ -86,6 +105,7 @@ ANTI_PATTERNS: tuple[AntiPatternRule, ...] = (
             r"(?:never|avoid|remove|delete|replace|don't|do not)[^.\n]{0,40}outline",
             IC,
         ),
+        needs=("outline",),
     ),
     AntiPatternRule(
         "blanket-aria-label",
@@ -99,6 +119,7 @@ ANTI_PATTERNS: tuple[AntiPatternRule, ...] = (
         "Blanket aria-labels override visible text, break label-in-name (2.5.3) and add noise; "
         "prefer visible labels and native semantics",
         1.0,
+        needs=("aria-label",),
     ),
     AntiPatternRule(
         "title-as-label",
@@ -112,6 +133,7 @@ ANTI_PATTERNS: tuple[AntiPatternRule, ...] = (
         "last resort); use a visible <label>",
         1.0,
         unless=re.compile(r"(?:not|never|avoid|don't|do not)[^.\n]{0,30}title", IC),
+        needs=("title",),
     ),
 )
 
@@ -123,12 +145,20 @@ def loose(rx: re.Pattern[str]) -> re.Pattern[str]:
     return re.compile(rx.pattern.replace(r"\b", ""), rx.flags)
 
 
+#: A sentence ends at whitespace after . ! or ?, or at line breaks (the pattern opens with the
+#: whitespace it consumes, so the engine tries it only at whitespace).
+_SENTENCE_END = re.compile(r"\s(?:(?<=[.!?]\s)\s*|(?<=\n)\n*)")
+
+
 def find_anti_patterns(text: str) -> tuple[list[AntiPattern], float]:
     """Anti-patterns recommended in a plan (with the offending sentence) and total penalty."""
     found: list[AntiPattern] = []
     penalty = 0.0
     lower = text.lower()
-    originals = re.split(r"(?<=[.!?])\s+|\n+", text)
+    rules = [r for r in ANTI_PATTERNS if not r.needs or any(w in lower for w in r.needs)]
+    if not rules:
+        return found, penalty
+    originals = _SENTENCE_END.split(text)
     sentences = [x.lower() for x in originals]
     starts: list[int] = []  # where each sentence starts in `joined`
     offset = 0
@@ -136,9 +166,7 @@ def find_anti_patterns(text: str) -> tuple[list[AntiPattern], float]:
         starts.append(offset)
         offset += len(sentence) + 1
     joined = "\n".join(sentences)
-    for rule in ANTI_PATTERNS:
-        if loose(rule.pattern).search(lower) is None or rule.pattern.search(lower) is None:
-            continue
+    for rule in rules:
         hits = sorted({bisect_right(starts, m.start()) - 1 for m in rule.pattern.finditer(joined)})
         for n in hits:
             # The sentence and the two around it: "Delete `outline: none` … and add: …".
