@@ -72,8 +72,9 @@ class _Context:
                 bisect_right(self.starts, m.start()) - 1
                 for m in sig.loose(rx).finditer(self.scanned)
             }
+            confirm = sig.prefixed(rx)
             self._hits[key] = frozenset(
-                i for i in candidates if rx.search(self.segments[i].lower) is not None
+                i for i in candidates if confirm.search(self.segments[i].lower) is not None
             )
         return self._hits[key]
 
@@ -85,7 +86,7 @@ class _Context:
             return seg.index in found
         key = (id(rx), seg.index)
         if key not in self._one:
-            self._one[key] = rx.search(seg.lower) is not None
+            self._one[key] = sig.prefixed(rx).search(seg.lower) is not None
         return self._one[key]
 
     def first(self, rx: re.Pattern[str], segments: list[Segment] | None = None) -> Segment | None:
