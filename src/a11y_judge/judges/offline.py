@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import time
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -68,10 +69,15 @@ class _Context:
         """The segments a pattern matches, found in one scan of the whole plan (memoised)."""
         key = id(rx)
         if key not in self._hits:
-            candidates = {
-                bisect_right(self.starts, m.start()) - 1
-                for m in sig.loose(rx).finditer(self.scanned)
-            }
+            words = sig.literals(rx)
+            candidates = (
+                {
+                    bisect_right(self.starts, m.start()) - 1
+                    for m in sig.loose(rx).finditer(self.scanned)
+                }
+                if words is None
+                else self._segments_with(words)
+            )
             confirm = sig.prefixed(rx)
             self._hits[key] = frozenset(
                 i for i in candidates if confirm.search(self.segments[i].lower) is not None
@@ -90,10 +96,16 @@ class _Context:
         return self._one[key]
 
     def first(self, rx: re.Pattern[str], segments: list[Segment] | None = None) -> Segment | None:
-        """The first segment (of `segments`, default all) the pattern matches: the loose
-        pattern finds candidates in the plan's text from the start, and the scan stops at the
-        first candidate the pattern itself confirms."""
+        """The first segment (of `segments`, default all) the pattern matches: the words its
+        matches open with (else the loose pattern) find candidates in the plan's text from the
+        start, and the scan stops at the first candidate the pattern itself confirms."""
         allowed = None if segments is None else {s.index for s in segments}
+        words = sig.literals(rx)
+        if words is not None:  # candidates where one of its opening words is (str.find)
+            for i in self._first_with(words):
+                if (allowed is None or i in allowed) and self.hit(rx, self.segments[i]):
+                    return self.segments[i]
+            return None
         loose, text, pos = sig.loose(rx), self.scanned, 0
         while (m := loose.search(text, pos)) is not None:
             i = bisect_right(self.starts, m.start()) - 1
@@ -103,6 +115,31 @@ class _Context:
                 return None
             pos = self.starts[i + 1]
         return None
+
+    def _first_with(self, words: tuple[str, ...]) -> Iterator[int]:
+        """The segments containing one of the words, in plan order (each once)."""
+        text, starts = self.scanned, self.starts
+        at = {w: text.find(w) for w in words}
+        while live := [p for p in at.values() if p >= 0]:
+            i = bisect_right(starts, min(live)) - 1
+            yield i
+            if i + 1 >= len(starts):
+                return
+            after = starts[i + 1]
+            for w, p in at.items():
+                if 0 <= p < after:
+                    at[w] = text.find(w, after)
+
+    def _segments_with(self, words: tuple[str, ...]) -> set[int]:
+        """Every segment containing one of the words."""
+        text, starts, out = self.scanned, self.starts, set()
+        for w in words:
+            p = text.find(w)
+            while p >= 0:
+                i = bisect_right(starts, p) - 1
+                out.add(i)
+                p = text.find(w, starts[i + 1]) if i + 1 < len(starts) else -1
+        return out
 
     @cached_property
     def starts(self) -> list[int]:
