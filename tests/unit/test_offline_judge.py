@@ -584,3 +584,39 @@ def test_first_finds_the_same_segment_through_words_or_the_pattern(
     monkeypatch.setattr(sig, "literals", lambda rx: None)
     assert [context.first(rx) for rx in patterns] == by_words
     assert sum(s is not None for s in by_words) >= 6
+
+
+def test_could_match_is_false_only_where_the_pattern_cannot_match() -> None:
+    """The cheap per-sentence test in front of a signal search never hides a match: checked
+    on every sentence of the demo plans and of sentences written for each gate."""
+    from a11y_judge.evidence import signals as sig
+    from a11y_judge.evidence.segments import segment_plan
+
+    patterns = [
+        sig.CODE,
+        sig.VALUE_OR_TECHNIQUE,
+        sig.AT_TESTING,
+        sig.OWNERS,
+        sig.EFFORT,
+        sig.RATIONALE,
+        sig.WRONG_CONTRAST,
+        *(rx for _id, _label, rx, _p in sig.LONG_TERM),
+        *sig.TOPIC_FIXES.values(),
+    ]
+    sentences = [
+        s.lower
+        for path in sorted(Path("data/demo/plans").glob("*.md"))
+        for s in segment_plan(path.read_text(encoding="utf-8"))
+    ] + [
+        "use `aria-describedby`", "<button type=button>", "color: #333;", 'alt="logo"',
+        "raise it to 4.5:1", "#0055aa links", "44px targets", "h42 and aria5", "see 1.4.3",
+        "retest with nvda", "a quarterly re-audit", "usability testing with blind users",
+    ]  # fmt: skip
+    hidden = [
+        (rx.pattern[:40], text)
+        for rx in patterns
+        for text in sentences
+        if not sig.could_match(rx, text) and rx.search(text)
+    ]
+    assert hidden == []
+    assert sum(not sig.could_match(sig.CODE, t) for t in sentences) > len(sentences) // 3

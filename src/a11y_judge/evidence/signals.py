@@ -439,6 +439,21 @@ CRITICAL_PATHS = re.compile(
     IC,
 )
 
+_DIGIT_OR_HASH = re.compile(r"[\d#]")
+
+
+def could_match(rx: re.Pattern[str], lower: str) -> bool:
+    """A cheap test that is False only where the pattern cannot match: code needs a
+    backtick, '<', ';' or '="'; a value or technique needs a digit or '#'; a pattern whose
+    matches open with a few words needs one of them (`literals`)."""
+    if rx is CODE:
+        return any(c in lower for c in ("`", "<", ";", '="'))
+    if rx is VALUE_OR_TECHNIQUE:
+        return _DIGIT_OR_HASH.search(lower) is not None
+    words = literals(rx)
+    return words is None or any(w in lower for w in words)
+
+
 #: Sustainment practices: (id, label, pattern, points).
 LONG_TERM: tuple[tuple[str, str, re.Pattern[str], float], ...] = (
     (

@@ -92,7 +92,10 @@ class _Context:
             return seg.index in found
         key = (id(rx), seg.index)
         if key not in self._one:
-            self._one[key] = sig.prefixed(rx).search(seg.lower) is not None
+            lower = seg.lower
+            self._one[key] = (
+                sig.could_match(rx, lower) and sig.prefixed(rx).search(lower) is not None
+            )
         return self._one[key]
 
     def first(self, rx: re.Pattern[str], segments: list[Segment] | None = None) -> Segment | None:
