@@ -1344,9 +1344,10 @@ class TermMatcher:
         # At each word start, the longest term starting there. The pattern consumes the
         # character before the word and looks ahead from it: opening with a character class,
         # it is tried only after spaces and punctuation, where a pattern opening with a
-        # look-behind would be tried at every position. The text's first word is tried alone.
-        self._first = re.compile(f"(?=({body}))")
+        # look-behind would be tried at every position. The text's first word is tried behind
+        # a space (the opening of the text is enough: a term and its ending fit in `_reach`).
         self.rx = re.compile(f"[^a-z0-9](?=({body}))")
+        self._reach = max(map(len, terms), default=0) + len(_SUFFIX)
 
     def _build(self, node: dict[str, Any], last: str) -> str:
         alts = [re.escape(ch) + self._build(node[ch], ch) for ch in sorted(k for k in node if k)]
@@ -1360,8 +1361,8 @@ class TermMatcher:
         """(start, ids) of the terms in the text, in order (with `overlap`, the longest term at
         every word start, overlapping or not)."""
         found = [(m.start() + 1, m.end(1)) for m in self.rx.finditer(lower)]
-        if (m := self._first.match(lower)) is not None:
-            found.insert(0, (0, m.end(1)))
+        if (m := self.rx.match(" " + lower[: self._reach])) is not None:
+            found.insert(0, (0, m.end(1) - 1))
         if len(found) > 1 and not overlap:
             taken = bytearray(len(lower))
             kept = []
