@@ -511,56 +511,12 @@ def test_demo_ranking(demo_dir: Path, rubric: Rubric) -> None:
     assert scores == sorted(scores, reverse=True)
 
 
-@pytest.mark.parametrize(
-    "pattern",
-    [
-        r"\bci\b|continuous integration|\bqa\b",
-        r"\bnvda\b|\bjaws\b|screen ?reader|\baxe\b",
-        r"\bowner|\bassigned to|front[- ]end (?:dev|team)|\bteam\b",
-        r"\b\d+\s*(?:h|d)\b|\beffort\b",  # opens with a digit class: left as it is
-    ],
-)
-def test_prefixed_patterns_match_exactly_what_the_pattern_matches(pattern: str) -> None:
-    """`prefixed` checks a leading word boundary behind the first letter instead ('ci' in
-    'specific' or 'qa' in 'aqa' still does not match): the same matches, found faster."""
-    import re
-
-    from a11y_judge.evidence.signals import prefixed
-
-    rx = re.compile(pattern)
-    fast = prefixed(rx)
-    texts = [
-        "ci", "a ci run", "specific", "ci-ready", "(ci)", "nvda and jaws", "anvda", "qa team",
-        "aqa", "the owner", "co-owner", "coowner", "front-end dev", "3 h effort", "x3 h",
-        "screenreader", "axe-core", "relaxe", "assigned to me", "reassigned to", "",
-    ]  # fmt: skip
-    for text in texts:
-        assert [m.span() for m in rx.finditer(text)] == [m.span() for m in fast.finditer(text)]
-    assert (fast is rx) == pattern.startswith(r"\b\d")
-
-
-def test_literals_are_the_words_every_match_opens_with() -> None:
-    import re
-
-    from a11y_judge.evidence.signals import literals
-
-    assert literals(re.compile(r"re-?test|\bverif|(?:usability|user) test\w*")) == (
-        "re-test",
-        "retest",
-        "verif",
-        "usability test",
-        "user test",
-    )
-    assert literals(re.compile(r"\bci\b|pipeline")) is None  # 'ci' is inside too many words
-    assert literals(re.compile(r"\b\d+ days|effort")) is None  # opens with a digit class
-    assert literals(re.compile("|".join(f"word{n}" for n in range(11)))) is None  # too many
-
-
 def test_first_finds_the_same_segment_through_words_or_the_pattern(
     shop: AuditReport, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`first` looks for a pattern's opening words with str.find when it has few: the segment
     it returns is the one a scan with the pattern itself finds, for every sustainment signal."""
+    from a11y_judge import scanning
     from a11y_judge.evidence import signals as sig
     from a11y_judge.judges import offline
 
@@ -578,10 +534,10 @@ def test_first_finds_the_same_segment_through_words_or_the_pattern(
     matches = match_findings(shop.findings, segments)
     context = offline._Context(shop, plan("p", text), segments, matches, [], 0.0, {})
     patterns = [rx for _id, _label, rx, _p in sig.LONG_TERM] + [sig.WRONG_CONTRAST]
-    assert sum(sig.literals(rx) is not None for rx in patterns) >= 5
+    assert sum(scanning.literals(rx) is not None for rx in patterns) >= 5
     by_words = [context.first(rx) for rx in patterns]
     context._one.clear()
-    monkeypatch.setattr(sig, "literals", lambda rx: None)
+    monkeypatch.setattr(scanning, "literals", lambda rx: None)
     assert [context.first(rx) for rx in patterns] == by_words
     assert sum(s is not None for s in by_words) >= 6
 

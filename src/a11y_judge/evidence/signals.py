@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from a11y_judge.models import AntiPattern
+from a11y_judge.scanning import literals
 
 IC = 0  # patterns are lower case and run on lower-cased text
 
@@ -148,99 +149,6 @@ def loose(rx: re.Pattern[str]) -> re.Pattern[str]:
 #: A sentence ends at whitespace after . ! or ?, or at line breaks (the pattern opens with the
 #: whitespace it consumes, so the engine tries it only at whitespace).
 _SENTENCE_END = re.compile(r"\s(?:(?<=[.!?]\s)\s*|(?<=\n)\n*)")
-
-
-#: '\b' before a letter or digit that no quantifier follows.
-_BOUNDARY_BEFORE_LITERAL = re.compile(r"(?<!\\)\\b([a-z0-9])(?![?*+{])")
-
-
-@lru_cache(maxsize=512)
-def prefixed(rx: re.Pattern[str]) -> re.Pattern[str]:
-    r"""The same pattern written so that the regex engine can skip to where it may match.
-
-    '\bci' matches what 'c(?<!\wc)i' matches: the word boundary is checked behind the first
-    letter instead of before it. A pattern whose every alternative then opens with a letter
-    is tried only where one of those letters is (the engine's first-character set); with a
-    leading '\b' it is tried at every position, several times slower on a sentence. Patterns
-    that would not gain that set are returned as they are.
-    """
-    source = _BOUNDARY_BEFORE_LITERAL.sub(lambda m: f"{m.group(1)}(?<!\\w{m.group(1)})", rx.pattern)
-    if source == rx.pattern or not all(
-        alt[:1].isalnum() for alt in _top_level_alternatives(source)
-    ):
-        return rx
-    return re.compile(source, rx.flags)
-
-
-#: Characters with a meaning in a pattern: a literal run ends before one.
-_SPECIAL = frozenset("\\.^$*+?{}[]()|")
-#: Literal runs shorter than this occur inside too many words to find candidates with.
-MIN_LITERAL = 3
-#: With more words than this, looking for each costs more than one scan with the pattern
-#: (measured on the benchmark's plans: 5-10 words 1.2-5 x faster, 16-18 words 1.6-2 x slower).
-MAX_LITERALS = 10
-
-
-@lru_cache(maxsize=512)
-def literals(rx: re.Pattern[str]) -> tuple[str, ...] | None:
-    r"""Strings one of which starts every match of the pattern (each alternative's opening
-    literal run, a leading '' skipped and an optional letter written both ways: 're-?test'
-    gives 're-test' and 'retest', a leading group of words gives each), or None when an
-    alternative opens otherwise, a run is shorter than MIN_LITERAL or there are more than
-    MAX_LITERALS. Finding a few words with str.find is several times faster than a regex scan;
-    the pattern then confirms each candidate."""
-    if rx.flags & re.IGNORECASE:
-        return None
-    out: list[str] = []
-    for alt in _top_level_alternatives(rx.pattern):
-        alt = alt[2:] if alt.startswith("\\b") else alt
-        runs, i = [""], 0
-        if alt.startswith("(?:"):  # '(?:usability|user) test': each word opens a run
-            end = alt.find(")")
-            options = alt[3:end].split("|") if end > 0 else []
-            if not options or any(_SPECIAL & set(o) for o in options):
-                return None
-            runs, i = options, end + 1
-            if alt[i : i + 1] in ("?", "*", "+", "{"):
-                return None
-        while i < len(alt) and alt[i] not in _SPECIAL:
-            if alt[i + 1 : i + 2] == "?":  # 'x?': with and without it
-                runs = [r + alt[i] for r in runs] + runs
-                i += 2
-            elif alt[i + 1 : i + 2] in ("*", "+", "{"):
-                break  # repeated: the run ends before it
-            else:
-                runs = [r + alt[i] for r in runs]
-                i += 1
-        if min(len(r) for r in runs) < MIN_LITERAL:
-            return None
-        out.extend(runs)
-    words = tuple(dict.fromkeys(out))
-    return words if len(words) <= MAX_LITERALS else None
-
-
-def _top_level_alternatives(source: str) -> list[str]:
-    """A pattern's alternatives outside any group or character class."""
-    parts, depth, start, i, in_class = [], 0, 0, 0, False
-    while i < len(source):
-        ch = source[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            parts.append(source[start:i])
-            start = i + 1
-        i += 1
-    parts.append(source[start:])
-    return parts
 
 
 def find_anti_patterns(text: str) -> tuple[list[AntiPattern], float]:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from a11y_judge import scanning
 from a11y_judge.evidence import signals as sig
 from a11y_judge.evidence.coverage import FindingMatch, match_findings
 from a11y_judge.evidence.profile import FindingProfile, profiles
@@ -69,7 +70,7 @@ class _Context:
         """The segments a pattern matches, found in one scan of the whole plan (memoised)."""
         key = id(rx)
         if key not in self._hits:
-            words = sig.literals(rx)
+            words = scanning.literals(rx)
             candidates = (
                 {
                     bisect_right(self.starts, m.start()) - 1
@@ -78,7 +79,7 @@ class _Context:
                 if words is None
                 else self._segments_with(words)
             )
-            confirm = sig.prefixed(rx)
+            confirm = scanning.prefixed(rx)
             self._hits[key] = frozenset(
                 i for i in candidates if confirm.search(self.segments[i].lower) is not None
             )
@@ -94,7 +95,7 @@ class _Context:
         if key not in self._one:
             lower = seg.lower
             self._one[key] = (
-                sig.could_match(rx, lower) and sig.prefixed(rx).search(lower) is not None
+                sig.could_match(rx, lower) and scanning.prefixed(rx).search(lower) is not None
             )
         return self._one[key]
 
@@ -103,7 +104,7 @@ class _Context:
         matches open with (else the loose pattern) find candidates in the plan's text from the
         start, and the scan stops at the first candidate the pattern itself confirms."""
         allowed = None if segments is None else {s.index for s in segments}
-        words = sig.literals(rx)
+        words = scanning.literals(rx)
         if words is not None:  # candidates where one of its opening words is (str.find)
             for i in self._first_with(words):
                 if (allowed is None or i in allowed) and self.hit(rx, self.segments[i]):

@@ -26,6 +26,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from a11y_judge import scanning
 from a11y_judge.models import AuditReport, InjectionFinding, Plan
 
 KINDS: dict[str, str] = {
@@ -257,7 +258,7 @@ def _scan_hits(text: str) -> tuple[_Hit, ...]:
     for (kind, pattern), fast, gate in zip(_PHRASES, _FOLDED, _GATES, strict=True):
         if gate is not None and not gate.search(low):
             continue  # a word every match of this pattern needs is absent: skip the scan
-        for m in fast.finditer(low) if folded else pattern.finditer(visible):
+        for m in scanning.finditer(fast, low) if folded else pattern.finditer(visible):
             hits.append(_Hit(kind, where[m.start()], where[max(m.start(), m.end() - 1)] + 1))
     hits += _role_lines(visible, where)
     hits += _tag_text(text)
