@@ -242,10 +242,13 @@ def _about(finding: FindingProfile) -> Callable[[str], bool]:
     return about
 
 
+_WORD_OR_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
 @lru_cache(maxsize=16384)
 def _clause_terms(clause: str) -> tuple[frozenset[str], frozenset[str]]:
     """A clause's words and topics (clauses recur for every finding a sentence identifies)."""
-    words = set(re.findall(r"[a-z0-9][a-z0-9-]*", clause))
+    words = set(_WORD_OR_ID.findall(clause))
     return frozenset(words | {singular(w) for w in words}), frozenset(topics_in(clause))
 
 

@@ -193,19 +193,24 @@ _VERBS = re.compile(
 )
 
 
+_MARKUP_WORD = re.compile(r"(?:h[1-6]|img|svg|href|btn|html)\b")
+_WORD_OR_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+_TICKET_OR_NUMBER = re.compile(r"[a-z]{1,6}-\d+|\d[\w-]*")
+
+
 def qualifiers(lower: str, element_at: tuple[int, ...]) -> frozenset[str]:
     """Words just before element words that say which element: 'travel blog photos' →
     {'travel', 'blog'}; 'all images' → {} (a sweep over every image). Markup ('<h4>', 'img')
     is not qualified."""
     out: set[str] = set()
     for offset in element_at:
-        if not lower[offset : offset + 1].isalpha() or re.match(
-            r"(?:h[1-6]|img|svg|href|btn|html)\b", lower[offset : offset + 5]
+        if not lower[offset : offset + 1].isalpha() or _MARKUP_WORD.match(
+            lower[offset : offset + 5]
         ):
             continue
-        before = re.findall(r"[a-z0-9][a-z0-9-]*", lower[max(0, offset - 40) : offset])[-2:]
+        before = _WORD_OR_ID.findall(lower[max(0, offset - 40) : offset])[-2:]
         before = [w for w in before if not _VERBS.search(w) or "-" in w]
-        words = {w for w in before if not re.fullmatch(r"[a-z]{1,6}-\d+|\d[\w-]*", w)}
+        words = {w for w in before if not _TICKET_OR_NUMBER.fullmatch(w)}
         out |= _distinctive(words - _GENERIC)
     return frozenset(out)
 
