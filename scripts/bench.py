@@ -681,24 +681,28 @@ def batch_throughput(offline_rate: float) -> None:
             f"{BATCH_SPEEDUP_GOAL:.0f}x); ideal {ideal:.2f} s: ratio {over_ideal:.3f} (goal <= "
             f"{BATCH_IDEAL_GOAL}) ({'meets' if ok else 'MISSES'})"
         )
-        # offline only: `a11y-judge batch run` of 3 vs 30 sets of 10 generated plans
+        # offline only: `a11y-judge batch run` of 3 vs 30 sets of 10 generated plans, best of
+        # 3 like the end-to-end rate it is compared with (each run in a new history)
         plans_dir = Path(tmp) / "generated"
         _write_plans(plans_dir, 10)
-        times = {}
-        for n in (3, 30):
-            sets = _batch_sets(Path(tmp) / f"offline-{n}", n, plans_dir)
-            home = Path(tmp) / f"home-{n}"
-            cmd = [str(Path(sys.executable).with_name("a11y-judge")), "batch", "run", str(sets)]
-            start = time.perf_counter()
-            subprocess.run(
-                cmd,
-                check=True,
-                env={**os.environ, "A11Y_JUDGE_HOME": str(home)},
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            times[n] = time.perf_counter() - start
-        rate = 270 / (times[30] - times[3])
+        sets = {n: _batch_sets(Path(tmp) / f"offline-{n}", n, plans_dir) for n in (3, 30)}
+        cmd = [str(Path(sys.executable).with_name("a11y-judge")), "batch", "run"]
+        rates: list[float] = []
+        for attempt in range(3):
+            times = {}
+            for n in (3, 30):
+                home = Path(tmp) / f"home-{n}-{attempt}"
+                start = time.perf_counter()
+                subprocess.run(
+                    [*cmd, str(sets[n])],
+                    check=True,
+                    env={**os.environ, "A11Y_JUDGE_HOME": str(home)},
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                times[n] = time.perf_counter() - start
+            rates.append(270 / (times[30] - times[3]))
+        rate = max(rates)
         record(
             "offline batch vs end to end",
             rate,
@@ -708,9 +712,9 @@ def batch_throughput(offline_rate: float) -> None:
             rate >= 0.9 * offline_rate,
         )
         print(
-            f"  offline only: a11y-judge batch run, 3 vs 30 sets of 10 plans: {times[3]:.2f} s "
-            f"and {times[30]:.2f} s -> {rate:.1f} plan evaluations/s marginal; end-to-end "
-            f"offline rate {offline_rate:.1f}/s: ratio {rate / offline_rate:.2f}"
+            f"  offline only: a11y-judge batch run, 3 vs 30 sets of 10 plans -> {rate:.1f} plan "
+            f"evaluations/s marginal, best of 3 (median {statistics.median(rates):.1f}); "
+            f"end-to-end offline rate {offline_rate:.1f}/s: ratio {rate / offline_rate:.2f}"
         )
 
 
