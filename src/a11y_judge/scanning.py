@@ -1,4 +1,4 @@
-"""Faster ways for the regular-expression engine to find what a pattern matches, each giving
+r"""Faster ways for the regular-expression engine to find what a pattern matches, each giving
 exactly the pattern's own matches: a pattern whose matches open with a few words is looked for
 with str.find on those words and confirmed at each candidate, and a leading word boundary is
 checked behind the first letter, so the engine skips to the letters the pattern opens with.
@@ -49,7 +49,7 @@ def literals(
     rx: re.Pattern[str], shortest: int = MIN_LITERAL, most: int = MAX_LITERALS
 ) -> tuple[str, ...] | None:
     r"""Strings one of which starts every match of the pattern (each alternative's opening
-    literal run, a leading '' skipped and an optional letter written both ways: 're-?test'
+    literal run, a leading '\b' skipped and an optional letter written both ways: 're-?test'
     gives 're-test' and 'retest', a leading group of words gives each), or None when an
     alternative opens otherwise, a run is shorter than `shortest` or there are more than
     `most`. Finding a few words with str.find is several times faster than a regex scan;
