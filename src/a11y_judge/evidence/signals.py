@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
 
 from a11y_judge.models import AntiPattern
 from a11y_judge.scanning import literals
@@ -137,13 +136,6 @@ ANTI_PATTERNS: tuple[AntiPatternRule, ...] = (
         needs=("title",),
     ),
 )
-
-
-@lru_cache(maxsize=512)
-def loose(rx: re.Pattern[str]) -> re.Pattern[str]:
-    """The pattern without \\b anchors: a superset that the regex engine scans many times
-    faster (a leading \\b defeats its prefix search); its matches are then checked with rx."""
-    return re.compile(rx.pattern.replace(r"\b", ""), rx.flags)
 
 
 #: A sentence ends at whitespace after . ! or ?, or at line breaks (the pattern opens with the

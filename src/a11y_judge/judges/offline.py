@@ -74,7 +74,7 @@ class _Context:
             candidates = (
                 {
                     bisect_right(self.starts, m.start()) - 1
-                    for m in sig.loose(rx).finditer(self.scanned)
+                    for m in scanning.loose(rx).finditer(self.scanned)
                 }
                 if words is None
                 else self._segments_with(words)
@@ -110,7 +110,7 @@ class _Context:
                 if (allowed is None or i in allowed) and self.hit(rx, self.segments[i]):
                     return self.segments[i]
             return None
-        loose, text, pos = sig.loose(rx), self.scanned, 0
+        loose, text, pos = scanning.loose(rx), self.scanned, 0
         while (m := loose.search(text, pos)) is not None:
             i = bisect_right(self.starts, m.start()) - 1
             if (allowed is None or i in allowed) and self.hit(rx, self.segments[i]):
