@@ -154,8 +154,7 @@ def _tls_for(url: str) -> ssl.SSLContext:
 
 @cache
 def _trusting_nothing() -> ssl.SSLContext:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies hostnames, knows no CA
-    return context
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies hostnames, knows no CA
 
 
 @cache

@@ -40,8 +40,9 @@ class _Readings:
             if self._thread is None:
                 with self._read_lock:
                     self._me.cpu_percent(None)  # primes the counter: the next reading covers it
-                self._thread = threading.Thread(target=self._run, name="resource-sampler")
-                self._thread.daemon = True
+                self._thread = threading.Thread(
+                    target=self._run, name="resource-sampler", daemon=True
+                )
                 self._thread.start()
 
     def leave(self, sampler: ResourceSampler) -> None:
