@@ -21,14 +21,16 @@ class Severity(StrEnum):
     @property
     def rank(self) -> int:
         """0 for critical … 3 for minor; unknown sorts with moderate."""
-        return {"critical": 0, "serious": 1, "moderate": 2, "minor": 3, "unknown": 2}[self.value]
+        return _RANK[self.value]
 
     @property
     def weight(self) -> float:
         """Weight used for severity-weighted coverage."""
-        return {"critical": 4.0, "serious": 3.0, "moderate": 2.0, "minor": 1.0, "unknown": 2.0}[
-            self.value
-        ]
+        return _WEIGHT[self.value]
+
+
+_RANK = {"critical": 0, "serious": 1, "moderate": 2, "minor": 3, "unknown": 2}
+_WEIGHT = {"critical": 4.0, "serious": 3.0, "moderate": 2.0, "minor": 1.0, "unknown": 2.0}
 
 
 SEVERITY_ORDER: tuple[Severity, ...] = (

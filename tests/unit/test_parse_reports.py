@@ -18,7 +18,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from a11y_judge.errors import IngestError
 from a11y_judge.ingest import read_audit, read_plan, read_plans
 from a11y_judge.ingest.detect import sniff
-from a11y_judge.ingest.wcag import find_criteria
+from a11y_judge.ingest.wcag import find_criteria, title_spans
 from a11y_judge.models import AuditReport, Finding, Severity
 
 REPORTS = Path(__file__).parents[1] / "fixtures" / "reports"
@@ -148,6 +148,27 @@ def test_only_boilerplate_sections_means_no_findings() -> None:
 )
 def test_find_criteria(text: str, expected: list[str]) -> None:
     assert find_criteria(text) == expected
+
+
+# Regression (was a bug): a title's words were found with no gap between them, so 'onfocus'
+# read as 3.2.1 On Focus whenever the text also said 'on' on its own
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Contrast (Minimum) fails", [(0, 17, "1.4.3")]),  # at the very start of the text
+        ("the onfocus handler, then on focus", [(26, 34, "3.2.1")]),
+        ("café on focus", [(5, 13, "3.2.1")]),
+        ("caféon focus", []),  # inside a word, a non-ASCII letter before it
+        ("xon focus", []),
+        (
+            "Focus Not Obscured (Enhanced) and focus not obscured minimum",
+            [(0, 28, "2.4.12"), (34, 60, "2.4.11")],  # the longest title wins
+        ),
+        ("text reflows; reflow", [(14, 20, "1.4.10")]),  # a one-word title, whole words only
+    ],
+)
+def test_title_spans(text: str, expected: list[tuple[int, int, str]]) -> None:
+    assert title_spans(text.lower()) == expected
 
 
 # Regression (was a bug): wcag.find_numbers accepts any d.d.d that is in the catalog, so a tool or

@@ -333,13 +333,18 @@ def _known_words(every: list[FindingProfile], segments: list[Segment]) -> list[f
     return [frozenset(w) for w in found]
 
 
-def match_findings(findings: list[Finding], segments: list[Segment]) -> dict[str, FindingMatch]:
+def match_findings(
+    findings: list[Finding],
+    segments: list[Segment],
+    every: list[FindingProfile] | None = None,
+) -> dict[str, FindingMatch]:
     """For every finding: the sentences that address it (in plan order) or only mention it.
 
     Only sentences that share a topic, an SC or a word with a finding are scored (found through
-    an index), and a finding's selectors are looked for in the whole plan at once.
+    an index), and a finding's selectors are looked for in the whole plan at once. `every` is
+    the findings' profiles when the caller has them.
     """
-    every = profiles(findings)
+    every = profiles(findings) if every is None else every
     present = _known_words(every, segments)
     by_key: dict[str, list[int]] = {}
     for seg in segments:

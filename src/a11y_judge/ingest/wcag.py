@@ -121,6 +121,25 @@ def _title_index() -> dict[str, list[tuple[tuple[str, ...], str]]]:
     }
 
 
+@lru_cache(maxsize=1)
+def _title_openings() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Where an SC title may start: a first word and, after a gap, one of its titles' second
+    words. The pattern opens with the character before the word, so the regex engine tries it
+    only after spaces and punctuation, and finds in one pass what the Python loop then checks
+    (the many 'on', 'page' and 'text' that open no title cost nothing). The second pattern
+    tries the opening of the text."""
+    gap = "[" + re.escape("".join(sorted(_TITLE_GAP))) + r"\s]+"
+    by_letter: dict[str, list[str]] = {}
+    for word, entries in sorted(_title_index().items()):
+        seconds = sorted({e[0][1] for e in entries if len(e[0]) > 1})
+        tail = gap + "(?:" + "|".join(map(re.escape, seconds)) + ")"
+        if any(len(e[0]) == 1 for e in entries):
+            tail = ""  # a one-word title ('Reflow') opens wherever its word is
+        by_letter.setdefault(word[0], []).append(re.escape(word[1:]) + tail)
+    body = "|".join(f"{c}(?:{'|'.join(rest)})" for c, rest in by_letter.items())
+    return re.compile(f"[^a-z](?=(?:{body}))"), re.compile(body)
+
+
 def _title_length(words: tuple[str, ...]) -> int:
     return sum(len(w) for w in words) + _GAP_WIDTH * (len(words) - 1)
 
@@ -134,9 +153,10 @@ def _title_end(lower: str, start: int, words: tuple[str, ...]) -> int | None:
     """Where the title `words` ends if it is written at `start` (whole words), else None."""
     pos, size = start + len(words[0]), len(lower)
     for word in words[1:]:
+        gap_from = pos
         while pos < size and (lower[pos] in _TITLE_GAP or lower[pos].isspace()):
             pos += 1
-        if not lower.startswith(word, pos):
+        if pos == gap_from or not lower.startswith(word, pos):  # 'onfocus' is no 'On Focus'
             return None
         pos += len(word)
     return None if pos < size and "a" <= lower[pos] <= "z" else pos
@@ -202,16 +222,19 @@ def title_spans(lower: str) -> list[tuple[int, int, str]]:
     """(start, end, SC number) of each SC title in lower-case text; leftmost-longest wins."""
     index = _title_index()
     spans: list[tuple[int, int, str]] = []
-    for word in index.keys() & set(_WORD.findall(lower)):
-        start = lower.find(word)
-        while start != -1:
-            if start == 0 or not lower[start - 1].isalpha():
-                for words, num in index[word]:
-                    end = _title_end(lower, start, words)
-                    if end is not None:
-                        spans.append((start, end, num))
-                        break
-            start = lower.find(word, start + 1)
+    after, first = _title_openings()
+    starts = [m.start() + 1 for m in after.finditer(lower)]
+    if first.match(lower):
+        starts.insert(0, 0)
+    for start in starts:
+        if start and lower[start - 1].isalpha():  # 'é' is a letter too
+            continue
+        word = _WORD.match(lower, start)
+        for words, num in index.get(word.group(), ()) if word else ():
+            end = _title_end(lower, start, words)
+            if end is not None:
+                spans.append((start, end, num))
+                break
     out: list[tuple[int, int, str]] = []
     taken_until = -1
     for start, end, num in sorted(spans, key=lambda x: (x[0], -x[1])):

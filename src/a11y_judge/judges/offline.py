@@ -436,9 +436,10 @@ class OfflineJudge:
         if cleaned != plan.text:
             plan = plan.model_copy(update={"text": cleaned})
         segments = segment_plan(plan.text)
-        matches = match_findings(audit.findings, segments)
+        every = profiles(audit.findings)
+        matches = match_findings(audit.findings, segments, every)
         anti, penalty = sig.find_anti_patterns(plan.text)
-        by_id = {p.id: p for p in profiles(audit.findings)}
+        by_id = {p.id: p for p in every}
         ctx = _Context(audit, plan, segments, matches, anti, penalty, by_id)
         scorers = {
             "strategic_prioritization": _prioritization,
