@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from re import _constants, _parser  # type: ignore[attr-defined]
+from typing import Any
 
 
 @lru_cache(maxsize=512)
@@ -141,3 +143,63 @@ def _occurrences(text: str, word: str) -> Iterator[int]:
     while p >= 0:
         yield p
         p = text.find(word, p + 1)
+
+
+#: Strings shorter than this rule out too little to be worth looking for.
+MIN_REQUIRED = 2
+
+
+@lru_cache(maxsize=512)
+def required(rx: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Strings one of which occurs in every match of the pattern, read from its parse tree
+    (each alternative's longest mandatory literal run, wherever it stands: 're-?test' needs
+    'test', 'won'?t fix' needs 't fix'), or None when some alternative needs none at least
+    MIN_REQUIRED long, or the pattern ignores case. `any(w in text for w in ...)` False means
+    the pattern cannot match the text: a test of a few string searches, where a pattern of
+    many alternatives costs its engine a try at every character."""
+    if rx.flags & re.IGNORECASE:
+        return None
+    found = _required_sequence(list(_parser.parse(rx.pattern, rx.flags)))
+    return tuple(sorted(found)) if found else None
+
+
+def _required_sequence(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
+    """The best requirement of a sequence: every item is matched, so any item's will do."""
+    options: list[frozenset[str]] = []
+    run = ""
+    for op, arg in items:
+        if op is _constants.LITERAL:
+            run += chr(arg)
+            continue
+        if len(run) >= MIN_REQUIRED:
+            options.append(frozenset({run}))
+        run = ""
+        if (found := _required_item(op, arg)) is not None:
+            options.append(found)
+    if len(run) >= MIN_REQUIRED:
+        options.append(frozenset({run}))
+    if not options:
+        return None
+    return max(options, key=lambda s: (min(map(len, s)), -len(s)))
+
+
+def _required_item(op: Any, arg: Any) -> frozenset[str] | None:
+    if op is _constants.SUBPATTERN:
+        _group, add_flags, _del_flags, body = arg
+        if add_flags & re.IGNORECASE:
+            return None
+        return _required_sequence(list(body))
+    if op is _constants.BRANCH:
+        union: set[str] = set()
+        for alternative in arg[1]:
+            found = _required_sequence(list(alternative))
+            if found is None:
+                return None  # this alternative matches without any of them
+            union |= found
+        return frozenset(union)
+    if op in (_constants.MAX_REPEAT, _constants.MIN_REPEAT, _constants.POSSESSIVE_REPEAT):
+        least, _most, body = arg
+        return _required_sequence(list(body)) if least >= 1 else None
+    if op is _constants.ATOMIC_GROUP:
+        return _required_sequence(list(arg))
+    return None  # a class, any character, an assertion or a reference needs no literal

@@ -77,3 +77,38 @@ def test_finditer_without_opening_words_is_the_patterns_finditer() -> None:
     assert literals(rx, scanning.FINDITER_SHORTEST, scanning.FINDITER_MOST) is None
     text = "12px and #fff and 4px"
     assert [m.span() for m in scanning.finditer(rx, text)] == [(0, 4), (9, 13), (18, 21)]
+
+
+def test_required_strings_are_what_every_match_contains() -> None:
+    assert scanning.required(re.compile(r"re-?test|re-?audit|verif")) == ("audit", "test", "verif")
+    assert scanning.required(re.compile(r"\bwon'?t fix")) == ("t fix",)  # the longest run
+    assert scanning.required(re.compile(r"(?:ab|cd)+x")) == ("ab", "cd")  # repeated at least once
+    assert scanning.required(re.compile(r"a|bc")) is None  # 'a' alone is too short to test
+    assert scanning.required(re.compile(r"(?:ab)?x")) is None  # an optional part is not needed
+    assert scanning.required(re.compile(r"\d+px|#[0-9a-f]{3}")) is None  # '#' is one character
+    assert scanning.required(re.compile("alt text", re.IGNORECASE)) is None
+
+
+def test_every_match_of_the_judges_patterns_contains_a_required_string() -> None:
+    """Checked on the labelled plans and audits: wherever a signal pattern matches, its match
+    holds one of its required strings, so testing for them never rules out a real match."""
+    from pathlib import Path
+
+    from a11y_judge.evidence import intent, signals
+
+    patterns = [v for v in vars(signals).values() if isinstance(v, re.Pattern)]
+    patterns += list(signals.TOPIC_FIXES.values()) + [rx for *_, rx, _p in signals.LONG_TERM]
+    patterns += [intent.DEFER, intent.OBSERVE, intent.FIX, intent._WEAK_FIX]
+    root = Path(__file__).parents[1] / "labelled"
+    texts = [p.read_text(errors="replace").lower() for p in sorted(root.rglob("*.md"))]
+    assert len(texts) > 20
+    checked = 0
+    for rx in patterns:
+        words = scanning.required(rx)
+        if words is None:
+            continue
+        for text in texts:
+            for m in rx.finditer(text):
+                assert any(w in m.group() for w in words), (rx.pattern[:60], m.group())
+                checked += 1
+    assert checked > 1000

@@ -11,7 +11,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from a11y_judge.models import AntiPattern
-from a11y_judge.scanning import literals
+from a11y_judge.scanning import required
 
 IC = 0  # patterns are lower case and run on lower-cased text
 
@@ -344,14 +344,14 @@ _DIGIT_OR_HASH = re.compile(r"[\d#]")
 
 def could_match(rx: re.Pattern[str], lower: str) -> bool:
     """A cheap test that is False only where the pattern cannot match: code needs a
-    backtick, '<', ';' or '="'; a value or technique needs a digit or '#'; a pattern whose
-    matches open with a few words needs one of them (`literals`)."""
+    backtick, '<', ';' or '="'; a value or technique needs a digit or '#'; another pattern
+    needs one of the strings every match of it contains (`required`)."""
     if rx is CODE:
         return any(c in lower for c in ("`", "<", ";", '="'))
     if rx is VALUE_OR_TECHNIQUE:
         return _DIGIT_OR_HASH.search(lower) is not None
-    words = literals(rx)
-    return words is None or any(w in lower for w in words)
+    words = required(rx)
+    return words is None or any(map(lower.__contains__, words))
 
 
 #: Sustainment practices: (id, label, pattern, points).
