@@ -287,9 +287,13 @@ def _deferred(segments: list[Segment], heading: Segment) -> bool:
     """A ticket-like section (a few lines under its own heading) whose status line declines or
     postpones it ('Status: Won't do – out of scope this quarter')."""
     body = _section_body(segments, heading)
-    return len(body) <= _TICKET_LINES and any(
-        _STATUS.match(s.lower) and defers(s.lower) for s in body
-    )
+    return len(body) <= _TICKET_LINES and any(_declining_status(s.lower) for s in body)
+
+
+@lru_cache(maxsize=16384)
+def _declining_status(lower: str) -> bool:
+    """'Status: won't do' (asked of a ticket's lines for every finding it may be about)."""
+    return _STATUS.match(lower) is not None and defers(lower)
 
 
 def _section_body(
