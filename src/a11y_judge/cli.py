@@ -19,7 +19,7 @@ from a11y_judge.batch import service as batch_service
 from a11y_judge.batch.summary import summarize
 from a11y_judge.cache import JudgeCache
 from a11y_judge.consensus.review import judges_report, record_run, reliability_weights, resolve
-from a11y_judge.engine import RunCancelledError, evaluate
+from a11y_judge.engine import RunCancelledError, evaluate, prepare
 from a11y_judge.errors import A11yJudgeError, IngestError
 from a11y_judge.history.audit import ACTIONS, AuditLog
 from a11y_judge.history.backup import backup, restore
@@ -372,15 +372,16 @@ def _write_files(out: str, files: list[tuple[str, str | bytes]], target: str) ->
 
 def _evaluate(args: argparse.Namespace) -> int:
     formats = _formats(args)
-    audit = read_audit(args.audit)
     paths = [Path(p) for p in args.plan] if args.plan else plan_files(args.plans_dir)
-    plans = read_plans((str(p), None) for p in paths)
-    rubric = load_rubric(args.rubric)
     settings = _settings(args)
     cancelled = False
-    store = HistoryStore()
     try:
         judges = [create_judge(spec, settings) for spec in (args.judge or ["offline"])]
+        prepare(len(paths), judges, processes=args.processes)  # workers start while we read
+        audit = read_audit(args.audit)
+        plans = read_plans((str(p), None) for p in paths)
+        rubric = load_rubric(args.rubric)
+        store = HistoryStore()
         run = evaluate(
             audit,
             plans,

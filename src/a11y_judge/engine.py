@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -26,7 +27,7 @@ from a11y_judge.models import (
 )
 from a11y_judge.monitoring import exporter
 from a11y_judge.monitoring.sampler import ResourceSampler
-from a11y_judge.parallel import discard_pool, process_pool, usable_cores
+from a11y_judge.parallel import discard_pool, process_pool, start_pool, usable_cores
 from a11y_judge.safety import redaction_report, scan_documents, scan_plans
 
 #: Called after each judgment: (done, total, judgment).
@@ -98,6 +99,22 @@ def _judge_chunk(judge: Judge, audit: AuditReport, plans: list[Plan], rubric: Ru
 def _pooled_chunk(judge: Judge, audit: AuditReport, plans: list[Plan], rubric: Rubric) -> Chunk:
     """A worker process's share: several plans by one CPU-bound judge, and their scans."""
     return [_judge_one(judge, audit, p, rubric) for p in plans], scan_plans(plans)
+
+
+def prepare(
+    n_plans: int,
+    judges: Sequence[Judge],
+    *,
+    processes: int | None = None,
+    pool_from: int = PROCESS_POOL_MIN_PLANS,
+) -> threading.Thread | None:
+    """Start, in the background, the worker processes that `evaluate` will use for n_plans
+    plans by these judges, so that they start while the caller reads the audit and the plans;
+    the thread starting them, or None when the run will use none."""
+    workers = usable_cores() if processes is None else processes
+    if workers > 1 and n_plans >= pool_from and any(getattr(j, "cpu_bound", False) for j in judges):
+        return start_pool(workers)
+    return None
 
 
 def evaluate(

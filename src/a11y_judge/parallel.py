@@ -11,15 +11,18 @@ it: what they run lives in the package.
 from __future__ import annotations
 
 import atexit
+import logging
 import multiprocessing
 import multiprocessing.spawn
 import os
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any
 
+_log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
@@ -76,6 +79,22 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
                     started.result()
             _pool, _pool_size = pool, workers
         return _pool
+
+
+def start_pool(workers: int) -> threading.Thread:
+    """Create the shared pool in a background thread (see `process_pool`), so that its
+    processes start while the caller reads its inputs. A failure here is logged and left for
+    the run's own call to `process_pool`, which meets it again and reports it."""
+
+    def start() -> None:
+        try:
+            process_pool(workers)
+        except (OSError, RuntimeError, BrokenProcessPool) as exc:
+            _log.warning("worker processes did not start in the background: %s", exc)
+
+    thread = threading.Thread(target=start, name="a11y-judge-pool-start", daemon=True)
+    thread.start()
+    return thread
 
 
 def discard_pool() -> None:

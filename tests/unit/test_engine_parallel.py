@@ -113,3 +113,26 @@ def test_chunks_stay_short_so_no_worker_idles_at_the_end() -> None:
         assert [i for c in chunks for i in c] == list(range(n))
         assert max(len(c) for c in chunks) <= MAX_CHUNK_PLANS
         assert len(chunks) >= min(n, 2)
+
+
+def test_prepare_starts_the_workers_a_run_will_use_and_only_those(demo_dir: Path) -> None:
+    """The CLI starts the worker processes while it reads the plans; evaluate then uses them."""
+    from a11y_judge import parallel
+    from a11y_judge.engine import prepare
+
+    parallel.discard_pool()
+    assert prepare(PROCESS_POOL_MIN_PLANS - 1, [OfflineJudge()], processes=2) is None  # few plans
+    assert prepare(PROCESS_POOL_MIN_PLANS, [OfflineJudge()], processes=1) is None  # one core
+    assert parallel._pool is None
+    try:
+        starting = prepare(PROCESS_POOL_MIN_PLANS, [OfflineJudge()], processes=2)
+        assert starting is not None
+        starting.join(60)
+        started = parallel._pool
+        assert started is not None and parallel._pool_size == 2
+        audit, plans, rubric = _inputs(demo_dir)
+        run = evaluate(audit, plans, [OfflineJudge()], rubric, processes=2)
+        assert parallel._pool is started  # the run used the pool started for it
+        assert all(j.status == "ok" for j in run.judgments)
+    finally:
+        parallel.discard_pool()
