@@ -134,7 +134,7 @@ def read_plan(path: str | Path, data: bytes | None = None, name: str | None = No
         text = sniffed.content
     else:
         text = _document_text(sniffed, filename)[1]
-    if len(text.split()) < 5:
+    if len(text.split(maxsplit=5)) < 5:  # fewer than 5 words (without splitting them all)
         raise IngestError(
             filename, "the plan has almost no text", hint="Check that the right file was chosen"
         )

@@ -217,12 +217,12 @@ def _prioritization(ctx: _Context) -> CriterionScore:
     urgent = [f for f in findings if f.severity in (Severity.CRITICAL, Severity.SERIOUS)]
     # 1. Order agrees with severity (pairs of findings of different severity): 4 points.
     concordant = discordant = 0
-    for i, a in enumerate(findings):
-        for b in findings[i + 1 :]:
-            if a.severity.rank == b.severity.rank:
+    ranked = [(f.severity.rank, ctx.order_key(f)) for f in findings]
+    for i, (rank_a, key_a) in enumerate(ranked):
+        for rank_b, key_b in ranked[i + 1 :]:
+            if rank_a == rank_b:
                 continue
-            hi, lo = (a, b) if a.severity.rank < b.severity.rank else (b, a)
-            ka, kb = ctx.order_key(hi), ctx.order_key(lo)
+            ka, kb = (key_a, key_b) if rank_a < rank_b else (key_b, key_a)
             if ka < kb:
                 concordant += 1
             elif ka > kb:
