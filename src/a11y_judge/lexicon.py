@@ -1323,6 +1323,15 @@ _SUFFIXES = frozenset(
 _SUFFIX = "(?:" + "|".join(sorted(_SUFFIXES, key=len, reverse=True)) + ")"
 
 
+#: Letters by how often English words open with them (the order a trie's branches are tried).
+_OPENING_FREQUENCY = "taosiwcbphfmdrelngu vykjqzx"
+
+
+def _trial_order(ch: str) -> tuple[int, str]:
+    rank = _OPENING_FREQUENCY.find(ch)
+    return (rank if rank >= 0 else len(_OPENING_FREQUENCY), ch)
+
+
 class TermMatcher:
     """Finds a vocabulary's terms in lower-case text, where words start.
 
@@ -1350,7 +1359,10 @@ class TermMatcher:
         self._reach = max(map(len, terms), default=0) + len(_SUFFIX)
 
     def _build(self, node: dict[str, Any], last: str) -> str:
-        alts = [re.escape(ch) + self._build(node[ch], ch) for ch in sorted(k for k in node if k)]
+        # Siblings open with different characters, so their order changes no match; the
+        # engine tries them in turn, so the letters words most often open with go first.
+        chars = sorted((k for k in node if k), key=_trial_order)
+        alts = [re.escape(ch) + self._build(node[ch], ch) for ch in chars]
         if "" in node:  # a term ends here: a word may go on only with a known ending
             alts.append(f"(?={_SUFFIX}?(?![a-z0-9]))" if last.isalnum() else "")
         if not alts:

@@ -7,10 +7,11 @@ leading '\b' or look-behind makes it try every position.)"""
 
 from __future__ import annotations
 
+import _sre
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from re import _constants, _parser  # type: ignore[attr-defined]
+from re import _compiler, _constants, _parser  # type: ignore[attr-defined]
 from typing import Any
 
 
@@ -203,3 +204,116 @@ def _required_item(op: Any, arg: Any) -> frozenset[str] | None:
     if op is _constants.ATOMIC_GROUP:
         return _required_sequence(list(arg))
     return None  # a class, any character, an assertion or a reference needs no literal
+
+
+#: A group distributed over the alternative it opens ('(?:a|b)x' → 'ax|bx') has at most this
+#: many alternatives, so the pattern stays small.
+MAX_DISTRIBUTED = 16
+
+
+@lru_cache(maxsize=512)
+def factored(rx: re.Pattern[str]) -> re.Pattern[str]:
+    r"""The same pattern with its alternatives grouped by the character they open with, as in
+    a trie: 'add|adds|use|uses' is compiled as 'a(?:dd|dds)|u(?:se|ses)'.
+
+    Python's engine tries the alternatives of a group one after another at each position; a
+    list of a hundred verbs costs a hundred tests there, the trie a few. Alternatives that open
+    with different characters never match at the same position, and those that open alike keep
+    their order, so the factored pattern matches exactly what the pattern matches, with the
+    same extents. A non-capturing group that opens an alternative is distributed first
+    ('(?:won't|will not) fix' → "won't fix|will not fix") so that its words are factored too.
+    A pattern that ignores case is returned as it is ('a' and 'A' would open different
+    branches that match alike). The result keeps the pattern's source as its `pattern`.
+    (Built with the interpreter's own parser and compiler, as `re.compile` is.)"""
+    if rx.flags & re.IGNORECASE:
+        return rx
+    tree = _parser.parse(rx.pattern, rx.flags)
+    _factor_sequence(tree.data)
+    groups = tree.state.groupdict
+    names: list[str | None] = [None] * tree.state.groups
+    for name, number in groups.items():
+        names[number] = name
+    compiled: re.Pattern[str] = _sre.compile(  # as re.compile does, keeping the source
+        rx.pattern,
+        rx.flags | tree.state.flags,
+        _compiler._code(tree, rx.flags),
+        tree.state.groups - 1,
+        groups,
+        tuple(names),
+    )
+    return compiled
+
+
+def _factor_sequence(items: list[tuple[Any, Any]]) -> None:
+    for i, (op, arg) in enumerate(items):
+        if op is _constants.BRANCH:
+            items[i] = (op, (arg[0], _factor_branch(arg[1])))
+        elif op is _constants.SUBPATTERN and not (arg[1] or arg[2]):  # no inline flags
+            _factor_sequence(arg[3].data)
+        elif op in (_constants.MAX_REPEAT, _constants.MIN_REPEAT, _constants.POSSESSIVE_REPEAT):
+            _factor_sequence(arg[2].data)
+        elif op in (_constants.ASSERT, _constants.ASSERT_NOT):
+            _factor_sequence(arg[1].data)
+        elif op is _constants.ATOMIC_GROUP:
+            _factor_sequence(arg.data)
+
+
+def _opening(alternative: Any) -> int | None:
+    """The literal character an alternative opens with, if it opens with one."""
+    data = alternative.data
+    return data[0][1] if data and data[0][0] is _constants.LITERAL else None
+
+
+def _distributed(alternatives: list[Any]) -> list[Any]:
+    out = []
+    for alt in alternatives:
+        data = alt.data
+        if data and data[0][0] is _constants.SUBPATTERN:
+            group, add_flags, del_flags, body = data[0][1]
+            inner = body.data
+            if (
+                group is None
+                and not (add_flags or del_flags)
+                and len(inner) == 1
+                and inner[0][0] is _constants.BRANCH
+                and len(inner[0][1][1]) <= MAX_DISTRIBUTED
+                and all(_opening(x) is not None for x in inner[0][1][1])
+            ):
+                out += [_parser.SubPattern(alt.state, [*x.data, *data[1:]]) for x in inner[0][1][1]]
+                continue
+        out.append(alt)
+    return out
+
+
+def _factor_branch(alternatives: list[Any]) -> list[Any]:
+    """Alternatives grouped by opening character within each run of alternatives that open
+    with a literal (an alternative that opens otherwise keeps its place between the runs)."""
+    alternatives = _distributed(alternatives)
+    for alt in alternatives:
+        _factor_sequence(alt.data)
+    out: list[Any] = []
+    run: list[Any] = []
+
+    def flush() -> None:
+        by_opening: dict[int, list[Any]] = {}
+        for alt in run:
+            by_opening.setdefault(_opening(alt), []).append(alt)  # type: ignore[arg-type]
+        for char, members in by_opening.items():
+            if len(members) == 1:
+                out.append(members[0])
+                continue
+            state = members[0].state
+            tails = [_parser.SubPattern(state, m.data[1:]) for m in members]
+            inner = _parser.SubPattern(state, [(_constants.BRANCH, (None, _factor_branch(tails)))])
+            group = (_constants.SUBPATTERN, (None, 0, 0, inner))
+            out.append(_parser.SubPattern(state, [(_constants.LITERAL, char), group]))
+        run.clear()
+
+    for alt in alternatives:
+        if _opening(alt) is not None:
+            run.append(alt)
+        else:
+            flush()
+            out.append(alt)
+    flush()
+    return out

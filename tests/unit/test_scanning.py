@@ -112,3 +112,30 @@ def test_every_match_of_the_judges_patterns_contains_a_required_string() -> None
                 assert any(w in m.group() for w in words), (rx.pattern[:60], m.group())
                 checked += 1
     assert checked > 1000
+
+
+def test_factored_patterns_are_tries_with_the_same_matches() -> None:
+    """Factoring changes how the engine tries the alternatives, never what they match:
+    every match (and its extent) over the labelled plans and audits is the same."""
+    from pathlib import Path
+
+    from a11y_judge.evidence import intent, signals
+
+    rx = re.compile(r"add|adds|adding|(?:won't|will not) fix|use|\d+px|uses")
+    assert [m.span() for m in scanning.factored(rx).finditer("we won't fix; adds 3px uses")] == [
+        m.span() for m in rx.finditer("we won't fix; adds 3px uses")
+    ]
+    assert scanning.factored(re.compile("add|Adds", re.IGNORECASE)).pattern == "add|Adds"
+    patterns = [intent.FIX, intent.OBSERVE, intent._WEAK_FIX, intent.DEFER, intent._DEFER_LOOSE]
+    patterns += [v for v in vars(signals).values() if isinstance(v, re.Pattern)]
+    patterns += list(signals.TOPIC_FIXES.values()) + [rx for *_, rx, _p in signals.LONG_TERM]
+    root = Path(__file__).parents[1] / "labelled"
+    texts = [p.read_text(errors="replace").lower() for p in sorted(root.rglob("*.md"))]
+    matches = 0
+    for rx in patterns:
+        fast = scanning.factored(rx)
+        for text in texts:
+            expected = [m.span() for m in rx.finditer(text)]
+            assert [m.span() for m in fast.finditer(text)] == expected, rx.pattern[:60]
+            matches += len(expected)
+    assert matches > 1000
