@@ -94,13 +94,14 @@ class FindingMatch:
         return bool(self.segments)
 
 
-def _element_points(seg_kinds: frozenset[str], finding: FindingProfile) -> int:
-    """Agreement between the elements a sentence names and the finding's elements.
+@lru_cache(maxsize=4096)
+def _element_points(seg_kinds: frozenset[str], elements: frozenset[str]) -> int:
+    """Agreement between the elements a sentence names and the finding's `elements`.
 
     A kind named exactly scores most; a group ('form fields') only when the sentence names no
     other specific kind ('the swap button between the airport fields' is about a button).
     """
-    target = finding.elements - _NEUTRAL_KINDS
+    target = elements - _NEUTRAL_KINDS
     if not seg_kinds or not target:
         return 0
     if seg_kinds & target:
@@ -147,7 +148,7 @@ def score(
             ("its SC", UNSHARED_SC_POINTS if own_sc else SC_POINTS if finding.sc_stated else 1)
         )
     kinds = seg.elements or (context.elements if context is not None else frozenset())
-    element = _element_points(kinds, finding)
+    element = _element_points(kinds, finding.elements)
     if (
         "text-alternative" in finding.topics
         and finding.elements >= {"image", "link"}
@@ -252,17 +253,28 @@ def _clause_terms(clause: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(words | {singular(w) for w in words}), frozenset(topics_in(clause))
 
 
-def intent_of(segments: list[Segment], i: int, finding: FindingProfile) -> Intent:
+def intent_of(
+    segments: list[Segment],
+    i: int,
+    finding: FindingProfile,
+    deferred: dict[int, bool] | None = None,
+) -> Intent:
     """Whether the plan proposes a fix where sentence i identifies the finding.
 
     A heading speaks through its section's sentences; a bare mention ('The trash-can buttons
     are silent for screen reader users.') through the next sentences of its section.
+    `deferred` remembers, by heading, whether its ticket is declined (for a plan's findings).
     """
     seg = segments[i]
     section = section_intent(seg.headings[:-1] if seg.kind == "heading" else seg.headings)
-    heading = segments[seg.heading] if seg.heading is not None else None
-    if heading is not None and _deferred(segments, heading):
-        return "mention"  # a ticket whose status says 'won't do', 'out of scope this quarter'
+    if seg.heading is not None:
+        declined = None if deferred is None else deferred.get(seg.heading)
+        if declined is None:
+            declined = _deferred(segments, segments[seg.heading])
+            if deferred is not None:
+                deferred[seg.heading] = declined
+        if declined:
+            return "mention"  # a ticket whose status says 'won't do', 'out of scope this quarter'
     follow: list[Segment] = []
     if seg.kind == "heading":
         said = heading_intent(seg.text)
@@ -374,6 +386,7 @@ def match_findings(
         for sc in p.sc:
             sc_count[sc] = sc_count.get(sc, 0) + 1
     contested_sc = frozenset(sc for sc, n in sc_count.items() if n > 1)
+    declined: dict[int, bool] = {}  # by heading: its ticket is declined ('Status: won't do')
     for profile in every:
         candidates = _candidates(profile, by_key)
         for sel in profile.selectors:
@@ -392,7 +405,7 @@ def match_findings(
         best_fix: tuple[int, int] | None = None
         best_mention: tuple[int, int] | None = None
         for i, points in scored.items():
-            intent = intent_of(segments, i, profile)
+            intent = intent_of(segments, i, profile, declined)
             if intent != "mention" and not _located(profile, segments, i, known):
                 continue  # a fix for some other element, or a generic promise
             if intent == "mention":

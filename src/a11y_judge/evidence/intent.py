@@ -176,9 +176,18 @@ def sentence_intent(lower: str, about: Callable[[str], bool] | None = None) -> I
     """The intent of a sentence towards what `about` recognises (the whole sentence if None):
     the last decided intent among the clauses about it ('out of scope; marketing could add
     them' is a mention)."""
+    if about is None:
+        return _whole_sentence_intent(lower)
     resolved = clauses(lower)
     chosen = [r for p, r in resolved if about is None or about(p)]
     decided = [r for r in (chosen or [r for _p, r in resolved]) if r != "neutral"]
+    return decided[-1] if decided else "neutral"
+
+
+@lru_cache(maxsize=16384)
+def _whole_sentence_intent(lower: str) -> Intent:
+    """A sentence's own intent (asked again of the sentences after every mention before it)."""
+    decided = [r for _p, r in clauses(lower) if r != "neutral"]
     return decided[-1] if decided else "neutral"
 
 

@@ -198,6 +198,7 @@ _WORD_OR_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 _TICKET_OR_NUMBER = re.compile(r"[a-z]{1,6}-\d+|\d[\w-]*")
 
 
+@lru_cache(maxsize=16384)  # asked of a sentence for each finding it may identify
 def qualifiers(lower: str, element_at: tuple[int, ...]) -> frozenset[str]:
     """Words just before element words that say which element: 'travel blog photos' →
     {'travel', 'blog'}; 'all images' → {} (a sweep over every image). Markup ('<h4>', 'img')
