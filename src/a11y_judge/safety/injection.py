@@ -429,8 +429,11 @@ def _emoji(ch: str) -> bool:
 
 def _invisible(text: str) -> list[_Hit]:
     """Runs of invisible characters (neighbours within 40 characters are one run)."""
+    found = [m.start() for m in _INVISIBLE.finditer(text)]
+    if not found:
+        return []
     rtl = bool(_RTL.search(text))
-    spots = [m.start() for m in _INVISIBLE.finditer(text) if not _legitimate(text, m.start(), rtl)]
+    spots = [i for i in found if not _legitimate(text, i, rtl)]
     hits: list[_Hit] = []
     for i in spots:
         if hits and i - hits[-1].end <= 40 and "\n" not in text[hits[-1].end : i]:
@@ -443,6 +446,8 @@ def _invisible(text: str) -> list[_Hit]:
 def _tag_text(text: str) -> list[_Hit]:
     """Unicode tag characters spell hidden ASCII: scan what they spell."""
     hits: list[_Hit] = []
+    if text.isascii() or max(text) < "\U000e0020":
+        return hits  # no tag character (a comparison of code points, not a class per character)
     for m in re.finditer(r"[\U000E0020-\U000E007E]+", text):
         if m.start() > 0 and _FLAG_TAGS.match(text, m.start() - 1):
             continue
