@@ -123,15 +123,18 @@ def _pieces(text: str) -> list[_Piece]:
             b.kind, b.text, b.level = "heading", (m.group(1) or m.group(2)).strip(), 7
     pieces: list[_Piece] = []
     stack: list[tuple[int, str, int | None]] = []
+    section = ""  # before the first heading
+    phase: int | None = None
+    chain: tuple[str, ...] = ()
     for b in blocks:
-        if b.kind == "heading":
+        if b.kind == "heading":  # the section changes only here
             while stack and stack[-1][0] >= b.level:
                 stack.pop()
             stack.append((b.level, b.text, phase_of_heading(b.text)))
-        section = " › ".join(h for _, h, _ in stack)
-        phases = [p for _, _, p in stack if p is not None]
-        phase = phases[-1] if phases else None
-        chain = tuple(h for _, h, _ in stack)
+            section = " › ".join(h for _, h, _ in stack)
+            phases = [p for _, _, p in stack if p is not None]
+            phase = phases[-1] if phases else None
+            chain = tuple(h for _, h, _ in stack)
         if b.kind == "heading":
             pieces.append(_Piece(b.text, "heading", section, phase, chain))
         elif b.kind == "table":
