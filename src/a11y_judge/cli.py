@@ -375,9 +375,10 @@ def _evaluate(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.plan] if args.plan else plan_files(args.plans_dir)
     settings = _settings(args)
     cancelled = False
+    starting = None
     try:
         judges = [create_judge(spec, settings) for spec in (args.judge or ["offline"])]
-        prepare(len(paths), judges, processes=args.processes)  # workers start while we read
+        starting = prepare(len(paths), judges, processes=args.processes)  # start while we read
         audit = read_audit(args.audit)
         plans = read_plans((str(p), None) for p in paths)
         rubric = load_rubric(args.rubric)
@@ -396,6 +397,8 @@ def _evaluate(args: argparse.Namespace) -> int:
         print(f"cancelled: {stop}", file=sys.stderr)
     finally:
         settings.close()
+        if starting is not None:  # a bad plan stops us: let the workers finish starting, so
+            starting.join()  # that they shut down cleanly instead of failing as we exit
     if not args.no_history:
         record_run(store, run)
     if args.out:

@@ -83,14 +83,15 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
 
 def start_pool(workers: int) -> threading.Thread:
     """Create the shared pool in a background thread (see `process_pool`), so that its
-    processes start while the caller reads its inputs. A failure here is logged and left for
-    the run's own call to `process_pool`, which meets it again and reports it."""
+    processes start while the caller reads its inputs. A failure here is left for the run's own
+    call to `process_pool`, which meets it again and reports it (logged at debug level only: a
+    caller that stopped on bad input exits while the pool starts, and that is no news)."""
 
     def start() -> None:
         try:
             process_pool(workers)
         except (OSError, RuntimeError, BrokenProcessPool) as exc:
-            _log.warning("worker processes did not start in the background: %s", exc)
+            _log.debug("worker processes did not start in the background: %s", exc)
 
     thread = threading.Thread(target=start, name="a11y-judge-pool-start", daemon=True)
     thread.start()

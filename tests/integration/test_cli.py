@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from a11y_judge.cli import main
+from a11y_judge.engine import PROCESS_POOL_MIN_PLANS
 from a11y_judge.history.store import HistoryStore
 from a11y_judge.reports.csv_report import COLUMNS
 
@@ -522,6 +523,27 @@ def test_console_script_error_is_one_line(tmp_path: Path, demo_dir: Path) -> Non
     assert proc.stdout == ""
     assert proc.stderr.splitlines() == [
         "error: empty.md: the file is empty. Choose the exported report file"
+    ]
+    assert HistoryStore().count_runs() == 0
+
+
+# Regression (was a bug): the worker processes start while the plans are read; a bad plan in a
+# large run stopped the command while they started, and their start's failure printed a second
+# line after the 'error:' line
+def test_console_script_bad_plan_in_a_large_run_is_one_line(tmp_path: Path, demo_dir: Path) -> None:
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    demo = sorted((demo_dir / "plans").iterdir())
+    for i in range(PROCESS_POOL_MIN_PLANS):
+        (plans / f"plan-{i:02}.md").write_bytes(demo[i % len(demo)].read_bytes())
+    (plans / "plan-zz.md").write_text("hi", encoding="utf-8")
+    proc = _script(
+        "evaluate", "--audit", str(demo_dir / "northwind-audit.md"), "--plans-dir", str(plans),
+        "--processes", "2", cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        "error: plan-zz.md: the plan has almost no text. Check that the right file was chosen"
     ]
     assert HistoryStore().count_runs() == 0
 
