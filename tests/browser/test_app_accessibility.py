@@ -109,11 +109,16 @@ def _upload_button(key: str) -> str:
     )
 
 
-def _choose_by_keyboard(page: Page, files: list[Path]) -> None:
+def _choose_by_keyboard(
+    page: Page, target: str, files: list[Path], rings: dict[str, str | None]
+) -> None:
     """Enter on the focused upload button opens the file dialog (Playwright's chooser stands in
     for the operating system's). Chromium sometimes drops the dialog of the first key press
-    while a finished rerun is still being painted: press again, as a user would."""
+    while a finished rerun is still being painted, and a rerun may take the focus away: press
+    again, Tabbing back to the button first if it lost the focus, as a user would."""
     for attempt in range(3):
+        if not page.evaluate(f"() => ({target})(document.activeElement)"):
+            _tab_to(page, target, rings)
         try:
             with page.expect_file_chooser(timeout=8_000) as chooser:
                 page.keyboard.press("Enter")
@@ -140,13 +145,15 @@ def test_the_main_flow_by_keyboard_alone_with_visible_focus(
         main = page.get_by_test_id("stMainBlockContainer")
 
         _tab_to(page, _upload_button("evaluate-audit"), rings)
-        _choose_by_keyboard(page, [DEMO / "northwind-audit.md"])
+        _choose_by_keyboard(
+            page, _upload_button("evaluate-audit"), [DEMO / "northwind-audit.md"], rings
+        )
         main.get_by_text("15 findings").first.wait_for()
         settle(page)  # the rerun the upload started has finished
 
         plans = sorted((DEMO / "plans").glob("*.md"))
         _tab_to(page, _upload_button("evaluate-plans"), rings)
-        _choose_by_keyboard(page, plans)
+        _choose_by_keyboard(page, _upload_button("evaluate-plans"), plans, rings)
         main.get_by_text(f"{len(plans)} plans").first.wait_for()
         settle(page)
 
