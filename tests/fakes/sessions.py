@@ -117,6 +117,9 @@ def drive(session: Session, start: threading.Barrier, timeout: float = 120) -> N
         at = timed(at.button(key="evaluate.run_button").click().run, "run")
         session.run = at.session_state.get(RUN)
         session.shown = _texts(at)
+        if session.run is None:  # say what the page showed instead (once seen, not understood)
+            buttons = [(b.label, b.disabled) for b in at.button]
+            session.problems.append(f"run: no run; buttons {buttons}; page: {session.shown[-800:]}")
         at = timed(at.switch_page("views/history.py").run, "history")
         frames = [d.value for d in at.dataframe if "Status" in d.value.columns]
         session.history_rows = len(frames[0]) if frames else 0
