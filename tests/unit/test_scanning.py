@@ -4,10 +4,12 @@ matches of the pattern itself."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from a11y_judge import scanning
+from a11y_judge.evidence import intent, signals
 from a11y_judge.scanning import literals, prefixed
 
 
@@ -79,6 +81,21 @@ def test_finditer_without_opening_words_is_the_patterns_finditer() -> None:
     assert [m.span() for m in scanning.finditer(rx, text)] == [(0, 4), (9, 13), (18, 21)]
 
 
+def _judge_patterns() -> list[re.Pattern[str]]:
+    """The offline judge's signal patterns and intent verbs."""
+    patterns = [v for v in vars(signals).values() if isinstance(v, re.Pattern)]
+    patterns += list(signals.TOPIC_FIXES.values()) + [rx for *_, rx, _p in signals.LONG_TERM]
+    return [*patterns, intent.DEFER, intent.OBSERVE, intent.FIX, intent._WEAK_FIX]
+
+
+def _labelled_texts() -> list[str]:
+    """The labelled plans and audits, lower-cased as the judge reads them."""
+    root = Path(__file__).parents[1] / "labelled"
+    texts = [p.read_text(errors="replace").lower() for p in sorted(root.rglob("*.md"))]
+    assert len(texts) > 20
+    return texts
+
+
 def test_required_strings_are_what_every_match_contains() -> None:
     assert scanning.required(re.compile(r"re-?test|re-?audit|verif")) == ("audit", "test", "verif")
     assert scanning.required(re.compile(r"\bwon'?t fix")) == ("t fix",)  # the longest run
@@ -92,18 +109,9 @@ def test_required_strings_are_what_every_match_contains() -> None:
 def test_every_match_of_the_judges_patterns_contains_a_required_string() -> None:
     """Checked on the labelled plans and audits: wherever a signal pattern matches, its match
     holds one of its required strings, so testing for them never rules out a real match."""
-    from pathlib import Path
-
-    from a11y_judge.evidence import intent, signals
-
-    patterns = [v for v in vars(signals).values() if isinstance(v, re.Pattern)]
-    patterns += list(signals.TOPIC_FIXES.values()) + [rx for *_, rx, _p in signals.LONG_TERM]
-    patterns += [intent.DEFER, intent.OBSERVE, intent.FIX, intent._WEAK_FIX]
-    root = Path(__file__).parents[1] / "labelled"
-    texts = [p.read_text(errors="replace").lower() for p in sorted(root.rglob("*.md"))]
-    assert len(texts) > 20
+    texts = _labelled_texts()
     checked = 0
-    for rx in patterns:
+    for rx in _judge_patterns():
         words = scanning.required(rx)
         if words is None:
             continue
@@ -117,22 +125,14 @@ def test_every_match_of_the_judges_patterns_contains_a_required_string() -> None
 def test_factored_patterns_are_tries_with_the_same_matches() -> None:
     """Factoring changes how the engine tries the alternatives, never what they match:
     every match (and its extent) over the labelled plans and audits is the same."""
-    from pathlib import Path
-
-    from a11y_judge.evidence import intent, signals
-
     rx = re.compile(r"add|adds|adding|(?:won't|will not) fix|use|\d+px|uses")
     assert [m.span() for m in scanning.factored(rx).finditer("we won't fix; adds 3px uses")] == [
         m.span() for m in rx.finditer("we won't fix; adds 3px uses")
     ]
     assert scanning.factored(re.compile("add|Adds", re.IGNORECASE)).pattern == "add|Adds"
-    patterns = [intent.FIX, intent.OBSERVE, intent._WEAK_FIX, intent.DEFER, intent._DEFER_LOOSE]
-    patterns += [v for v in vars(signals).values() if isinstance(v, re.Pattern)]
-    patterns += list(signals.TOPIC_FIXES.values()) + [rx for *_, rx, _p in signals.LONG_TERM]
-    root = Path(__file__).parents[1] / "labelled"
-    texts = [p.read_text(errors="replace").lower() for p in sorted(root.rglob("*.md"))]
+    texts = _labelled_texts()
     matches = 0
-    for rx in patterns:
+    for rx in [*_judge_patterns(), intent._DEFER_LOOSE]:
         fast = scanning.factored(rx)
         for text in texts:
             expected = [m.span() for m in rx.finditer(text)]
