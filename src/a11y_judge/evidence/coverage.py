@@ -268,12 +268,10 @@ def intent_of(
     seg = segments[i]
     section = section_intent(seg.headings[:-1] if seg.kind == "heading" else seg.headings)
     if seg.heading is not None:
-        declined = None if deferred is None else deferred.get(seg.heading)
-        if declined is None:
-            declined = _deferred(segments, segments[seg.heading])
-            if deferred is not None:
-                deferred[seg.heading] = declined
-        if declined:
+        known = {} if deferred is None else deferred
+        if seg.heading not in known:
+            known[seg.heading] = _deferred(segments, segments[seg.heading])
+        if known[seg.heading]:
             return "mention"  # a ticket whose status says 'won't do', 'out of scope this quarter'
     follow: list[Segment] = []
     if seg.kind == "heading":
