@@ -14,7 +14,7 @@ if str(APP_DIR.parent) not in sys.path:  # make `app.components` importable from
 from a11y_judge.errors import A11yJudgeError  # noqa: E402
 from a11y_judge.monitoring import exporter  # noqa: E402
 from app.components import access  # noqa: E402
-from app.components.layout import focus_styles  # noqa: E402
+from app.components.layout import app_styles  # noqa: E402
 from app.components.sidebar import render_sidebar  # noqa: E402
 
 st.set_page_config(page_title="A11y Judge", page_icon=":material/balance:", layout="wide")
@@ -42,7 +42,7 @@ page = st.navigation(
         st.Page(APP_DIR / "views" / "settings.py", title="Settings", icon=":material/settings:"),
     ]
 )
-focus_styles()
+app_styles()
 st.title("A11y Judge")
 st.caption(
     "Score accessibility remediation plans against an audit with a jury of judges, "

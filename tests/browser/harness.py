@@ -208,11 +208,41 @@ def build_and_download_pdf(page: Page, folder: Path) -> Path:
 
 
 def expand_all(page: Page) -> None:
-    """Open every visible expander in the main area, so axe checks their content too."""
+    """Open every visible expander in the main area, so axe checks their content too (after
+    any rerun: one still running would close them again)."""
+    settle(page)
     closed = page.locator('[data-testid="stMain"] details:not([open]) > summary >> visible=true')
-    for _ in range(closed.count()):
+    for _ in range(2 * closed.count()):  # one click each; a click lost to a moving layout again
+        if not closed.count():
+            break
         closed.first.click()
-    page.wait_for_timeout(300)
+        still(page)
+    assert closed.count() == 0, f"{closed.count()} expanders would not open"
+
+
+def still(page: Page) -> None:
+    """Wait until no CSS animation or transition runs (an opening expander clips its content
+    while it grows, and axe skips or mismeasures what it cannot see)."""
+    page.wait_for_function(
+        "() => document.getAnimations().every(a => a.playState !== 'running')", timeout=STEP_MS
+    )
+
+
+@contextlib.contextmanager
+def whole_page_on_screen(page: Page) -> Iterator[None]:
+    """A viewport as tall as the main area's content, for as long as the block runs: axe's
+    colour-contrast check leaves out text scrolled out of view in Streamlit's scrolling main
+    block, so without this it would check only the first screenful."""
+    height = page.evaluate(
+        "() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight"
+    )
+    page.set_viewport_size({"width": 1400, "height": int(height) + 120})
+    page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
+    try:
+        still(page)
+        yield
+    finally:
+        page.set_viewport_size({"width": 1400, "height": 1000})
 
 
 def audit_page(page: Page, label: str, *, expand: bool = True) -> list[dict[str, Any]]:
@@ -224,14 +254,16 @@ def audit_page(page: Page, label: str, *, expand: bool = True) -> list[dict[str,
     found: list[dict[str, Any]] = []
     if expand:
         expand_all(page)
-    found += axe_violations(page)  # the whole page with its first tab
+    with whole_page_on_screen(page):
+        found += axe_violations(page)  # the whole page with its first tab
     panel = '[data-testid="stMain"] [role="tabpanel"]:not([hidden])'
     for i in range(1, tabs.count()):
         tabs.nth(i).click()
         page.locator(panel).nth(0).wait_for()
         if expand:
             expand_all(page)
-        found += axe_violations(page, panel)  # then only what each other tab shows
+        with whole_page_on_screen(page):
+            found += axe_violations(page, panel)  # then only what each other tab shows
     found = _unique_nodes(found)
     out = REPO / "output" / "axe" / f"{label}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
