@@ -140,7 +140,8 @@ def test_settings_adds_an_openai_compatible_judge_to_the_jury(server: str) -> No
         judge_id = "openai-compatible:fake-judge@127.0.0.1"
         main.locator("table td", has_text=judge_id).first.wait_for()
         # the connection test, one request per plan, and the three re-sent
-        assert llm.count("openai") == 1 + 4 + 3
+        seen = [f"{r.method} {r.path}" for r in llm.requests]  # said if it fails (seen once)
+        assert llm.count("openai") == 1 + 4 + 3, f"{seen}\n{main.inner_text()[-1500:]}"
         main.get_by_text("LLM usage: 7 requests (3 retries, 0 repairs)").wait_for()
         endpoints = main.locator("table", has_text="Malformed replies")
         row = endpoints.locator("tbody tr").first

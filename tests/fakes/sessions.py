@@ -123,6 +123,9 @@ def drive(session: Session, start: threading.Barrier, timeout: float = 120) -> N
         at = timed(at.switch_page("views/history.py").run, "history")
         frames = [d.value for d in at.dataframe if "Status" in d.value.columns]
         session.history_rows = len(frames[0]) if frames else 0
+        if not frames:  # say what the page showed instead (once seen, not understood)
+            heads = [h.value for h in at.header] + [h.value for h in at.subheader]
+            session.problems.append(f"history: no runs table; headings {heads}; {_texts(at)[:800]}")
     except Exception:  # reported with the session, so that one failure names its session
         session.problems.append(traceback.format_exc())
 
