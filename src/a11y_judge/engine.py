@@ -101,6 +101,13 @@ def _pooled_chunk(judge: Judge, audit: AuditReport, plans: list[Plan], rubric: R
     return [_judge_one(judge, audit, p, rubric) for p in plans], scan_plans(plans)
 
 
+def _pool_workers(n_plans: int, processes: int | None, pool_from: int) -> int:
+    """How many worker processes a run of n_plans plans sends its CPU-bound judges to (0: it
+    keeps them in this process)."""
+    workers = usable_cores() if processes is None else processes
+    return workers if workers > 1 and n_plans >= pool_from else 0
+
+
 def prepare(
     n_plans: int,
     judges: Sequence[Judge],
@@ -111,8 +118,8 @@ def prepare(
     """Start, in the background, the worker processes that `evaluate` will use for n_plans
     plans by these judges, so that they start while the caller reads the audit and the plans;
     the thread starting them, or None when the run will use none."""
-    workers = usable_cores() if processes is None else processes
-    if workers > 1 and n_plans >= pool_from and any(getattr(j, "cpu_bound", False) for j in judges):
+    workers = _pool_workers(n_plans, processes, pool_from)
+    if workers and any(getattr(j, "cpu_bound", False) for j in judges):
         return start_pool(workers)
     return None
 
@@ -156,12 +163,9 @@ def evaluate(
     start = time.perf_counter()
     with ResourceSampler() as sampler:  # CPU and memory while the run works
         tasks = [(j, p) for p in plans for j in judges]
-        workers = usable_cores() if processes is None else processes
-        pooled = {
-            i
-            for i, (j, _p) in enumerate(tasks)
-            if getattr(j, "cpu_bound", False) and workers > 1 and len(plans) >= pool_from
-        }
+        workers = _pool_workers(len(plans), processes, pool_from)
+        cpu_bound = [getattr(j, "cpu_bound", False) for j, _p in tasks]
+        pooled = {i for i, cpu in enumerate(cpu_bound) if workers and cpu}
         threaded = [i for i in range(len(tasks)) if i not in pooled]
         if max_workers is None:
             max_workers = _pool_size(
