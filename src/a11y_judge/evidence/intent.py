@@ -179,7 +179,7 @@ def sentence_intent(lower: str, about: Callable[[str], bool] | None = None) -> I
     if about is None:
         return _whole_sentence_intent(lower)
     resolved = clauses(lower)
-    chosen = [r for p, r in resolved if about is None or about(p)]
+    chosen = [r for p, r in resolved if about(p)]
     decided = [r for r in (chosen or [r for _p, r in resolved]) if r != "neutral"]
     return decided[-1] if decided else "neutral"
 
