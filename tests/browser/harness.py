@@ -157,17 +157,30 @@ def settle(page: Page) -> None:
 def full_page_screenshot(page: Page, path: Path, max_height: int = 3_200) -> Path:
     """Streamlit scrolls inside its main block, so grow the viewport to the content first (up
     to `max_height`: taller pages are cut, as a screenshot of them would take long)."""
-    height = page.evaluate(
-        "() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight"
-    )
-    page.set_viewport_size({"width": 1400, "height": min(int(height) + 120, max_height)})
-    page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
-    page.mouse.move(0, 0)
-    page.wait_for_timeout(800)  # let plotly re-layout at the new size
-    path.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(path), full_page=True)
-    page.set_viewport_size({"width": 1400, "height": 1000})
+    with whole_page_on_screen(page, max_height):
+        page.mouse.move(0, 0)
+        page.wait_for_timeout(800)  # let plotly re-layout at the new size
+        path.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@contextlib.contextmanager
+def whole_page_on_screen(page: Page, max_height: int | None = None) -> Iterator[None]:
+    """A viewport as tall as the main area's content (up to `max_height`), scrolled to the
+    top, for as long as the block runs: Streamlit scrolls inside its main block, and axe's
+    colour-contrast check leaves out text scrolled out of view there, so without this it would
+    check only the first screenful."""
+    main = "document.querySelector('[data-testid=\"stMainBlockContainer\"]')"
+    height = int(page.evaluate(f"() => {main}.scrollHeight")) + 120
+    page.set_viewport_size(
+        {"width": 1400, "height": height if max_height is None else min(height, max_height)}
+    )
+    page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
+    try:
+        yield
+    finally:
+        page.set_viewport_size({"width": 1400, "height": 1000})
 
 
 def download(page: Page, button: str, folder: Path, *, exact: bool = True) -> Path:
@@ -228,23 +241,6 @@ def still(page: Page) -> None:
     )
 
 
-@contextlib.contextmanager
-def whole_page_on_screen(page: Page) -> Iterator[None]:
-    """A viewport as tall as the main area's content, for as long as the block runs: axe's
-    colour-contrast check leaves out text scrolled out of view in Streamlit's scrolling main
-    block, so without this it would check only the first screenful."""
-    height = page.evaluate(
-        "() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight"
-    )
-    page.set_viewport_size({"width": 1400, "height": int(height) + 120})
-    page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
-    try:
-        still(page)
-        yield
-    finally:
-        page.set_viewport_size({"width": 1400, "height": 1000})
-
-
 def audit_page(page: Page, label: str, *, expand: bool = True) -> list[dict[str, Any]]:
     """axe on the page (every expander open unless `expand` is False), once per tab of the main
     area; the findings are also written to output/axe/LABEL.json."""
@@ -255,6 +251,7 @@ def audit_page(page: Page, label: str, *, expand: bool = True) -> list[dict[str,
     if expand:
         expand_all(page)
     with whole_page_on_screen(page):
+        still(page)
         found += axe_violations(page)  # the whole page with its first tab
     panel = '[data-testid="stMain"] [role="tabpanel"]:not([hidden])'
     for i in range(1, tabs.count()):
@@ -263,6 +260,7 @@ def audit_page(page: Page, label: str, *, expand: bool = True) -> list[dict[str,
         if expand:
             expand_all(page)
         with whole_page_on_screen(page):
+            still(page)
             found += axe_violations(page, panel)  # then only what each other tab shows
     found = _unique_nodes(found)
     out = REPO / "output" / "axe" / f"{label}.json"
