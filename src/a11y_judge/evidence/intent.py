@@ -179,6 +179,8 @@ def sentence_intent(lower: str, about: Callable[[str], bool] | None = None) -> I
     if about is None:
         return _whole_sentence_intent(lower)
     resolved = clauses(lower)
+    if len({r for _p, r in resolved}) == 1:  # one clause, or all agree: `about` cannot matter
+        return resolved[-1][1]
     chosen = [r for p, r in resolved if about(p)]
     decided = [r for r in (chosen or [r for _p, r in resolved]) if r != "neutral"]
     return decided[-1] if decided else "neutral"
