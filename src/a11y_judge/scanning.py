@@ -36,12 +36,77 @@ def prefixed(rx: re.Pattern[str]) -> re.Pattern[str]:
     leading '\b' it is tried at every position, several times slower on a sentence. Patterns
     that would not gain that set are returned as they are.
     """
-    source = _BOUNDARY_BEFORE_LITERAL.sub(lambda m: f"{m.group(1)}(?<!\\w{m.group(1)})", rx.pattern)
+    source = _behind_first_letter(_distribute_boundaries(rx.pattern))
     if source == rx.pattern or not all(
-        alt[:1].isalnum() for alt in _top_level_alternatives(source)
+        _opens_with_letter(alt) for alt in _top_level_alternatives(source)
     ):
         return rx
     return re.compile(source, rx.flags)
+
+
+def _behind_first_letter(source: str) -> str:
+    r"""'ci' written 'c(?<!\wc)i', wherever a '' stands before a letter or digit."""
+    return _BOUNDARY_BEFORE_LITERAL.sub(lambda m: f"{m.group(1)}(?<!\\w{m.group(1)})", source)
+
+
+#: A word boundary before a non-capturing group: '(?:as|dear|to)'.
+_BOUNDARY_BEFORE_GROUP = "\\b(?:"
+
+
+def _distribute_boundaries(source: str) -> str:
+    r"""'(?:as|to)' written '(?:as|to)' where every alternative of the group opens with
+    a letter or digit that no quantifier follows (the same matches: the boundary is checked
+    where each alternative opens), so that each can then check it behind its first letter."""
+    out, i = [], 0
+    while (at := source.find(_BOUNDARY_BEFORE_GROUP, i)) >= 0:
+        if at > 0 and source[at - 1] == "\\":  # an escaped backslash, then 'b'
+            out.append(source[i : at + 2])
+            i = at + 2
+            continue
+        body_start = at + len(_BOUNDARY_BEFORE_GROUP)
+        end = _closing_paren(source, body_start)
+        alternatives = _top_level_alternatives(source[body_start:end]) if end > 0 else []
+        if alternatives and all(_BOUNDARY_BEFORE_LITERAL.match("\\b" + a) for a in alternatives):
+            out.append(source[i:at] + "(?:" + "|".join("\\b" + a for a in alternatives))
+            i = end
+        else:
+            out.append(source[i : at + 2])
+            i = at + 2
+    out.append(source[i:])
+    return "".join(out)
+
+
+def _closing_paren(source: str, start: int) -> int:
+    """Where the group whose body starts at `start` closes (-1 if it does not)."""
+    depth, i, in_class = 1, start, False
+    while i < len(source):
+        ch = source[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def _opens_with_letter(alternative: str) -> bool:
+    """The alternative opens with a letter or digit, or with a non-capturing group whose every
+    alternative does (the engine's first-character set then covers it)."""
+    if alternative[:1].isalnum():
+        return True
+    if not alternative.startswith("(?:"):
+        return False
+    end = _closing_paren(alternative, 3)
+    return end > 0 and all(a[:1].isalnum() for a in _top_level_alternatives(alternative[3:end]))
 
 
 #: Characters with a meaning in a pattern: a literal run ends before one.
@@ -123,10 +188,11 @@ def finditer(rx: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     """rx.finditer(text), found from the words its matches open with when it has a few: each
     occurrence of one, left to right, is tried with rx.match and a match resumes the search
     after its end, as finditer does (a match cannot open anywhere else). Each candidate costs
-    one anchored match, so short and many words still pay (unlike confirming a sentence)."""
+    one anchored match, so short and many words still pay (unlike confirming a sentence).
+    Without such words, the pattern's `prefixed` form scans the text."""
     words = literals(rx, FINDITER_SHORTEST, FINDITER_MOST)
     if words is None:
-        yield from rx.finditer(text)
+        yield from prefixed(rx).finditer(text)
         return
     starts = sorted({p for w in words for p in _occurrences(text, w)})
     end = 0

@@ -20,6 +20,9 @@ from a11y_judge.scanning import literals, prefixed
         r"\bnvda\b|\bjaws\b|screen ?reader|\baxe\b",
         r"\bowner|\bassigned to|front[- ]end (?:dev|team)|\bteam\b",
         r"\b\d+\s*(?:h|d)\b|\beffort\b",  # opens with a digit class: left as it is
+        r"\b(?:as|dear|to)\s+(?:the\s+)?judge\b",  # the boundary goes into each alternative
+        r"\b(?:ai|llm|team)s?|\bowner",
+        r"\b(?:\d+|ci)\s*(?:h|d)\b|\bqa\b",  # an alternative opens with a class: left alone
     ],
 )
 def test_prefixed_patterns_match_exactly_what_the_pattern_matches(pattern: str) -> None:
@@ -31,10 +34,12 @@ def test_prefixed_patterns_match_exactly_what_the_pattern_matches(pattern: str) 
         "ci", "a ci run", "specific", "ci-ready", "(ci)", "nvda and jaws", "anvda", "qa team",
         "aqa", "the owner", "co-owner", "coowner", "front-end dev", "3 h effort", "x3 h",
         "screenreader", "axe-core", "relaxe", "assigned to me", "reassigned to", "",
+        "dear judge", "as the judge", "to  judge", "ideas judge", "pastor judge", "ais",
+        "llms and teams", "email", "steam", "3 h ci d", "judges", "-as the judge-",
     ]  # fmt: skip
     for text in texts:
         assert [m.span() for m in rx.finditer(text)] == [m.span() for m in fast.finditer(text)]
-    assert (fast is rx) == pattern.startswith(r"\b\d")
+    assert (fast is rx) == pattern.startswith((r"\b\d", r"\b(?:\d"))
 
 
 def test_literals_are_the_words_every_match_opens_with() -> None:

@@ -141,9 +141,11 @@ _GATES: list[re.Pattern[str] | None] = [
     re.compile(r"ignore|disregard|forget|override|bypass"),
     re.compile(r"instruction|rubric|rules|system|prompt|you\s+are\s+now"),
     None,
-    re.compile(
-        r"\b(?:ai|llm|language\s+model|evaluator|judge|grader|scorer|assessor|automated|"
-        r"assistant|scoring)"  # a prefix: plurals ("AIs", "judges") pass too
+    scanning.prefixed(  # the boundary checked behind each word's first letter: same matches
+        re.compile(
+            r"\b(?:ai|llm|language\s+model|evaluator|judge|grader|scorer|assessor|automated|"
+            r"assistant|scoring)"  # a prefix: plurals ("AIs", "judges") pass too
+        )
     ),
     None,
     None,
@@ -251,8 +253,9 @@ def _hits(text: str) -> tuple[_Hit, ...]:
 
 
 def _scan_hits(text: str) -> tuple[_Hit, ...]:
-    hits = _invisible(text)
-    visible, where = _strip_invisible(text)
+    invisible = [m.start() for m in _INVISIBLE.finditer(text)]  # one scan serves three uses
+    hits = _invisible(text, invisible)
+    visible, where = _strip_invisible(text, invisible)
     low = visible.casefold()
     folded = len(low) == len(visible)  # offsets unchanged ('ß' -> 'ss' would shift them)
     for (kind, pattern), fast, gate in zip(_PHRASES, _FOLDED, _GATES, strict=True):
@@ -261,7 +264,8 @@ def _scan_hits(text: str) -> tuple[_Hit, ...]:
         for m in scanning.finditer(fast, low) if folded else pattern.finditer(visible):
             hits.append(_Hit(kind, where[m.start()], where[max(m.start(), m.end() - 1)] + 1))
     hits += _role_lines(visible, where)
-    hits += _tag_text(text)
+    if any(0xE0020 <= ord(text[i]) <= 0xE007E for i in invisible):
+        hits += _tag_text(text)
     code = [m.span() for m in _CODE.finditer(text)]
     hits += _hidden_markup(text, code)
     return tuple(hits)
@@ -386,9 +390,10 @@ class _Identity:
         return i
 
 
-def _strip_invisible(text: str) -> tuple[str, list[int] | _Identity]:
-    """The text without invisible characters, and each kept character's original offset."""
-    if not _INVISIBLE.search(text):
+def _strip_invisible(text: str, invisible: list[int]) -> tuple[str, list[int] | _Identity]:
+    """The text without its `invisible` characters (their offsets), and each kept character's
+    original offset."""
+    if not invisible:
         return text, _Identity()
     kept: list[str] = []
     where: list[int] = []
@@ -427,9 +432,9 @@ def _emoji(ch: str) -> bool:
     return code >= 0x1F000 or code == 0xFE0F or unicodedata.category(ch) == "So"
 
 
-def _invisible(text: str) -> list[_Hit]:
-    """Runs of invisible characters (neighbours within 40 characters are one run)."""
-    found = [m.start() for m in _INVISIBLE.finditer(text)]
+def _invisible(text: str, found: list[int]) -> list[_Hit]:
+    """Runs of the invisible characters at offsets `found` (neighbours within 40 characters
+    are one run)."""
     if not found:
         return []
     rtl = bool(_RTL.search(text))
@@ -446,8 +451,6 @@ def _invisible(text: str) -> list[_Hit]:
 def _tag_text(text: str) -> list[_Hit]:
     """Unicode tag characters spell hidden ASCII: scan what they spell."""
     hits: list[_Hit] = []
-    if text.isascii() or max(text) < "\U000e0020":
-        return hits  # no tag character (a comparison of code points, not a class per character)
     for m in re.finditer(r"[\U000E0020-\U000E007E]+", text):
         if m.start() > 0 and _FLAG_TAGS.match(text, m.start() - 1):
             continue
