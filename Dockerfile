@@ -3,9 +3,13 @@
 #   docker run -p 8501:8501 -v a11y-data:/data -v a11y-output:/app/output a11y-judge
 # See README "Container". No `# syntax=` line: the daemon's built-in BuildKit frontend is used.
 
-# ---- build: a venv with the package and its dependencies (no compilers needed: all wheels) ----
+# ---- build: a venv with the package and its dependencies (all wheels), and the C scanner ----
 FROM python:3.11-slim AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PYTHONDONTWRITEBYTECODE=1
+# a C compiler for the term scanner (hatch_build.py); without one the package falls back to the
+# pure-Python scanner (same results, slower), so a failed install does not stop the build
+RUN (apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
+     && rm -rf /var/lib/apt/lists/*) || echo "no C compiler: the pure-Python scanner is used"
 RUN python -m venv /opt/venv
 WORKDIR /src
 # dependencies first, in their own layer, so a source change does not reinstall them
@@ -17,7 +21,7 @@ RUN --mount=type=secret,id=ca,required=false \
     if [ -f /run/secrets/ca ]; then export PIP_CERT=/run/secrets/ca; fi; \
     /opt/venv/bin/pip install --upgrade pip \
     && /opt/venv/bin/pip install -r requirements.txt
-COPY README.md ./
+COPY README.md hatch_build.py ./
 COPY src ./src
 RUN --mount=type=secret,id=ca,required=false \
     if [ -f /run/secrets/ca ]; then export PIP_CERT=/run/secrets/ca; fi; \

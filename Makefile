@@ -8,7 +8,7 @@ export A11Y_JUDGE_HOME ?= $(CURDIR)/data
 
 .PHONY: setup run demo test lint bench clean browser-deps pdf-deps image fuzz
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml hatch_build.py src/a11y_judge/_termscan.c
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"

@@ -29,6 +29,7 @@ from a11y_judge.ingest import plan_files, read_audit, read_file, read_plan, read
 from a11y_judge.ingest.detect import sniff
 from a11y_judge.judges import create_judge
 from a11y_judge.judges.settings import JudgeSettings
+from a11y_judge.lexicon import SCANNER
 from a11y_judge.models import (
     SEVERITIES,
     BatchJob,
@@ -60,7 +61,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="a11y-judge",
         description="Score accessibility remediation plans against an audit.",
     )
-    p.add_argument("--version", action="version", version=f"a11y-judge {__version__}")
+    p.add_argument(
+        "--version", action="version", version=f"a11y-judge {__version__} (term scanner: {SCANNER})"
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     ev = sub.add_parser("evaluate", help="judge plans against an audit and rank them")

@@ -1,0 +1,135 @@
+/* The compiled scanner of a11y_judge.lexicon.TermMatcher: where a trie's terms start in a
+ * lower-case text. It gives exactly what the matcher's regular expression gives (tests compare
+ * the two on many texts); the matcher uses the expression when this module was not built. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdlib.h>
+
+#define MAX_DEPTH 256
+
+static int word_char(Py_UCS4 c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+typedef struct { Py_ssize_t start, end; int node; } Span;
+
+static int longest_first(const void *a, const void *b) {
+    const Span *x = a, *y = b;
+    Py_ssize_t lx = x->end - x->start, ly = y->end - y->start;
+    if (lx != ly) return lx > ly ? -1 : 1;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Does the word end at `at`, or go on with one of the endings and then end? */
+static int word_ends(int kind, const void *data, Py_ssize_t n, Py_ssize_t at, PyObject *endings) {
+    if (at >= n || !word_char(PyUnicode_READ(kind, data, at))) return 1;
+    for (Py_ssize_t s = 0; s < PyTuple_GET_SIZE(endings); s++) {
+        PyObject *suf = PyTuple_GET_ITEM(endings, s);
+        Py_ssize_t len = PyUnicode_GET_LENGTH(suf), k = 0;
+        int skind = PyUnicode_KIND(suf);
+        const void *sdata = PyUnicode_DATA(suf);
+        if (at + len > n) continue;
+        while (k < len && PyUnicode_READ(skind, sdata, k) == PyUnicode_READ(kind, data, at + k)) k++;
+        if (k == len && (at + len >= n || !word_char(PyUnicode_READ(kind, data, at + len)))) return 1;
+    }
+    return 0;
+}
+
+static PyObject *scan(PyObject *self, PyObject *args) {
+    PyObject *text, *endings, *ids;
+    Py_buffer first, count, ends, chars, targets;
+    int overlap;
+    if (!PyArg_ParseTuple(args, "Uy*y*y*y*y*O!O!p", &text, &first, &count, &ends, &chars, &targets,
+                          &PyTuple_Type, &endings, &PyTuple_Type, &ids, &overlap))
+        return NULL;
+    const int *fst = first.buf, *cnt = count.buf, *ech = chars.buf, *etg = targets.buf;
+    const unsigned char *end_kind = ends.buf;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), used = 0, size = 64;
+    Span *found = PyMem_Malloc(size * sizeof(Span));
+    PyObject *out = NULL;
+    int root[128];
+    for (int c = 0; c < 128; c++) root[c] = -1;
+    for (int k = fst[0]; k < fst[0] + cnt[0]; k++)
+        if (ech[k] < 128) root[ech[k]] = etg[k];
+    if (found == NULL) { PyErr_NoMemory(); goto done; }
+    /* At every word start (the text's start, or after a character that is not [a-z0-9]),
+     * the deepest term on the trie path whose word ends there or goes on with an ending. */
+    for (Py_ssize_t q = 0; q < n; q++) {
+        if (q > 0 && word_char(PyUnicode_READ(kind, data, q - 1))) continue;
+        Py_ssize_t at[MAX_DEPTH];
+        int nodes[MAX_DEPTH], depth = 0, node = 0;
+        for (Py_ssize_t e = q; e < n && depth < MAX_DEPTH;) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, e);
+            int next = -1;
+            if (node == 0 && c < 128) {
+                next = root[c];
+            } else {
+                int lo = fst[node], hi = fst[node] + cnt[node] - 1;
+                while (lo <= hi) {
+                    int mid = (lo + hi) / 2;
+                    if ((Py_UCS4)ech[mid] == c) { next = etg[mid]; break; }
+                    if ((Py_UCS4)ech[mid] < c) lo = mid + 1; else hi = mid - 1;
+                }
+            }
+            if (next < 0) break;
+            node = next;
+            e++;
+            if (end_kind[node]) { at[depth] = e; nodes[depth] = node; depth++; }
+        }
+        for (int d = depth - 1; d >= 0; d--) {
+            if (end_kind[nodes[d]] == 1 || word_ends(kind, data, n, at[d], endings)) {
+                if (used == size) {
+                    Span *bigger = PyMem_Realloc(found, 2 * size * sizeof(Span));
+                    if (bigger == NULL) { PyErr_NoMemory(); goto done; }
+                    found = bigger;
+                    size *= 2;
+                }
+                found[used++] = (Span){q, at[d], nodes[d]};
+                break;
+            }
+        }
+    }
+    char *keep = PyMem_Calloc(used ? used : 1, 1);
+    if (keep == NULL) { PyErr_NoMemory(); goto done; }
+    if (overlap || used < 2) {
+        memset(keep, 1, used);
+    } else { /* longest first (then leftmost), each kept where no kept term lies */
+        Span *order = PyMem_Malloc(used * sizeof(Span));
+        char *taken = PyMem_Calloc(n ? n : 1, 1);
+        if (order == NULL || taken == NULL) {
+            PyMem_Free(order); PyMem_Free(taken); PyMem_Free(keep);
+            PyErr_NoMemory(); goto done;
+        }
+        for (Py_ssize_t i = 0; i < used; i++) { order[i] = found[i]; order[i].node = (int)i; }
+        qsort(order, used, sizeof(Span), longest_first);
+        for (Py_ssize_t i = 0; i < used; i++) {
+            Py_ssize_t a = order[i].start, b = order[i].end, k = a;
+            while (k < b && !taken[k]) k++;
+            if (k < b) continue;
+            memset(taken + a, 1, b - a);
+            keep[order[i].node] = 1;
+        }
+        PyMem_Free(order);
+        PyMem_Free(taken);
+    }
+    out = PyList_New(0);
+    for (Py_ssize_t i = 0; out != NULL && i < used; i++) {
+        if (!keep[i]) continue;
+        PyObject *pair = Py_BuildValue("(nO)", found[i].start, PyTuple_GET_ITEM(ids, found[i].node));
+        if (pair == NULL || PyList_Append(out, pair) < 0) Py_CLEAR(out);
+        Py_XDECREF(pair);
+    }
+    PyMem_Free(keep);
+done:
+    PyMem_Free(found);
+    PyBuffer_Release(&first); PyBuffer_Release(&count); PyBuffer_Release(&ends);
+    PyBuffer_Release(&chars); PyBuffer_Release(&targets);
+    return out;
+}
+
+static PyMethodDef methods[] = {
+    {"scan", scan, METH_VARARGS,
+     "scan(text, first, count, ends, chars, targets, endings, ids, overlap) -> [(start, ids)]"},
+    {NULL, NULL, 0, NULL}};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_termscan", NULL, -1, methods};
+PyMODINIT_FUNC PyInit__termscan(void) { return PyModule_Create(&module); }
