@@ -160,9 +160,9 @@ def _sniff_text(text: str, filename: str, limits: Limits) -> Sniffed:
     check_text(filename, text, limits)
     if _HTML_START.match(text):
         return Sniffed("html", text)
-    if re.search(r"^chapters:[ \t]*$", text, re.MULTILINE) or re.search(
-        r"^[ \t]*criteria:[ \t]*$", text, re.MULTILINE
-    ):
+    if ("chapters:" in text and re.search(r"^chapters:[ \t]*$", text, re.MULTILINE)) or (
+        "criteria:" in text and re.search(r"^[ \t]*criteria:[ \t]*$", text, re.MULTILINE)
+    ):  # an OpenACR file (the patterns are tried only where their word is)
         try:
             value = load_yaml(text, filename, limits)
         except yaml.YAMLError as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, fields
+from functools import lru_cache
 
 from a11y_judge.errors import A11yJudgeError
 
@@ -53,22 +54,33 @@ def env_name(name: str) -> str:
 
 def current_limits() -> Limits:
     """The defaults, overridden by any `A11Y_JUDGE_MAX_*` variable set in the environment."""
+    return _limits_from(tuple(os.environ.get(var, "") for _name, var, _type in _FIELDS))
+
+
+#: Each limit's field name, environment variable and type.
+_FIELDS = tuple((f.name, env_name(f.name), f.type) for f in fields(Limits))
+
+
+@lru_cache(maxsize=16)
+def _limits_from(raws: tuple[str, ...]) -> Limits:
+    """The limits for these values of the variables (read once per set of values: a file is
+    checked against the limits several times while it is read)."""
     values: dict[str, float | int] = {}
-    for f in fields(Limits):
-        raw = os.environ.get(env_name(f.name), "").strip().replace("_", "")
+    for (name, var, kind), given in zip(_FIELDS, raws, strict=True):
+        raw = given.strip().replace("_", "")
         if not raw:
             continue
         try:
-            value = float(raw) if f.type == "float" else int(raw)
+            value = float(raw) if kind == "float" else int(raw)
         except ValueError:
             value = -1
         if not math.isfinite(value) or value <= 0:
             raise LimitsError(
-                f"{env_name(f.name)}={raw!r} is not a positive "
-                + ("number" if f.type == "float" else "whole number"),
-                hint=f"Set it to a value such as {getattr(Limits, f.name)} or unset it",
+                f"{var}={raw!r} is not a positive "
+                + ("number" if kind == "float" else "whole number"),
+                hint=f"Set it to a value such as {getattr(Limits, name)} or unset it",
             )
-        values[f.name] = value
+        values[name] = value
     return Limits(**values)  # type: ignore[arg-type]
 
 
