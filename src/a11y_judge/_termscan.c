@@ -127,9 +127,92 @@ done:
     return out;
 }
 
+/* openings(text, first, count, ends, chars, targets, node_codes, n_patterns, starts)
+ * For each pattern, the segments (indexes into `starts`, the sorted offsets where segments
+ * start) in which one of its opening literals occurs, in order, each once. node_codes[node] is a
+ * tuple of pattern * 2 + (1 if the literal must open a word: the character before it is not an
+ * ASCII letter, digit or '_'). A superset of where the patterns match: callers confirm. */
+static PyObject *openings(PyObject *self, PyObject *args) {
+    PyObject *text, *codes, *out = NULL;
+    Py_buffer first, count, ends, chars, targets, starts;
+    Py_ssize_t npat;
+    if (!PyArg_ParseTuple(args, "Uy*y*y*y*y*O!ny*", &text, &first, &count, &ends, &chars, &targets,
+                          &PyTuple_Type, &codes, &npat, &starts))
+        return NULL;
+    const int *fst = first.buf, *cnt = count.buf, *ech = chars.buf, *etg = targets.buf;
+    const unsigned char *end_kind = ends.buf;
+    const long long *seg_start = starts.buf;
+    Py_ssize_t nseg = starts.len / (Py_ssize_t)sizeof(long long), seg = 0;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    Py_ssize_t *last = PyMem_Malloc((npat ? npat : 1) * sizeof(Py_ssize_t));
+    int root[128];
+    for (int c = 0; c < 128; c++) root[c] = -1;
+    for (int k = fst[0]; k < fst[0] + cnt[0]; k++)
+        if (ech[k] < 128) root[ech[k]] = etg[k];
+    if (last == NULL) { PyErr_NoMemory(); goto done; }
+    out = PyList_New(npat);
+    if (out == NULL) goto done;
+    for (Py_ssize_t k = 0; k < npat; k++) {
+        PyObject *lst = PyList_New(0);
+        if (lst == NULL) { Py_CLEAR(out); goto done; }
+        PyList_SET_ITEM(out, k, lst);
+        last[k] = -1;
+    }
+    for (Py_ssize_t p = 0; p < n; p++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, p);
+        int node = c < 128 ? root[c] : -1;
+        if (node < 0 && c >= 128) { /* a non-ASCII first character: search the root's edges */
+            for (int k = fst[0]; k < fst[0] + cnt[0]; k++)
+                if ((Py_UCS4)ech[k] == c) { node = etg[k]; break; }
+        }
+        if (node < 0) continue;
+        Py_UCS4 before = p > 0 ? PyUnicode_READ(kind, data, p - 1) : ' ';
+        int opens_word = !((before >= 'a' && before <= 'z') || (before >= 'A' && before <= 'Z') ||
+                           (before >= '0' && before <= '9') || before == '_');
+        while (seg + 1 < nseg && seg_start[seg + 1] <= p) seg++;
+        for (Py_ssize_t e = p + 1;;) {
+            if (end_kind[node]) {
+                PyObject *list = PyTuple_GET_ITEM(codes, node);
+                for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(list); k++) {
+                    long code = PyLong_AsLong(PyTuple_GET_ITEM(list, k));
+                    Py_ssize_t pat = code / 2;
+                    if ((code & 1) && !opens_word) continue;
+                    if (pat < 0 || pat >= npat || last[pat] == seg) continue;
+                    last[pat] = seg;
+                    PyObject *index = PyLong_FromSsize_t(seg);
+                    if (index == NULL || PyList_Append(PyList_GET_ITEM(out, pat), index) < 0) {
+                        Py_XDECREF(index); Py_CLEAR(out); goto done;
+                    }
+                    Py_DECREF(index);
+                }
+            }
+            if (e >= n) break;
+            Py_UCS4 d = PyUnicode_READ(kind, data, e);
+            int lo = fst[node], hi = fst[node] + cnt[node] - 1, next = -1;
+            while (lo <= hi) {
+                int mid = (lo + hi) / 2;
+                if ((Py_UCS4)ech[mid] == d) { next = etg[mid]; break; }
+                if ((Py_UCS4)ech[mid] < d) lo = mid + 1; else hi = mid - 1;
+            }
+            if (next < 0) break;
+            node = next;
+            e++;
+        }
+    }
+done:
+    PyMem_Free(last);
+    PyBuffer_Release(&first); PyBuffer_Release(&count); PyBuffer_Release(&ends);
+    PyBuffer_Release(&chars); PyBuffer_Release(&targets); PyBuffer_Release(&starts);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"scan", scan, METH_VARARGS,
      "scan(text, first, count, ends, chars, targets, endings, ids, overlap) -> [(start, ids)]"},
+    {"openings", openings, METH_VARARGS,
+     "openings(text, first, count, ends, chars, targets, codes, n, starts) -> [[segment]]"},
     {NULL, NULL, 0, NULL}};
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_termscan", NULL, -1, methods};
 PyMODINIT_FUNC PyInit__termscan(void) { return PyModule_Create(&module); }

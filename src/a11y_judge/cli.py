@@ -29,7 +29,6 @@ from a11y_judge.ingest import plan_files, read_audit, read_file, read_plan, read
 from a11y_judge.ingest.detect import sniff
 from a11y_judge.judges import create_judge
 from a11y_judge.judges.settings import JudgeSettings
-from a11y_judge.lexicon import SCANNER
 from a11y_judge.models import (
     SEVERITIES,
     BatchJob,
@@ -49,6 +48,7 @@ from a11y_judge.reports.json_report import to_json
 from a11y_judge.reports.safety_section import console_lines
 from a11y_judge.resilience import RetryPolicy
 from a11y_judge.rubric import load_rubric
+from a11y_judge.tries import SCANNER
 
 FORMAT_HELP = (
     "report formats for --out, comma-separated: json,csv,md,pdf (default json,csv,md; csv is "

@@ -11,10 +11,11 @@ about when it names no ID, selector or SC. Terms are lower case and match where 
 from __future__ import annotations
 
 import re
-from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from a11y_judge.tries import termscan, trie_tables
 
 
 @dataclass(frozen=True)
@@ -1327,46 +1328,6 @@ _SUFFIX = "(?:" + "|".join(sorted(_SUFFIXES, key=len, reverse=True)) + ")"
 #: The endings as the compiled scanner tries them (any that fits will do).
 _SUFFIX_WORDS = tuple(sorted(_SUFFIXES, key=len, reverse=True))
 
-try:  # the compiled scanner (built by `pip install`, when a C compiler is there)
-    from a11y_judge import _termscan  # type: ignore[attr-defined]
-except ImportError:
-    _termscan = None
-#: Which scanner finds terms (`a11y-judge --version` says it).
-SCANNER = "compiled C" if _termscan is not None else "pure Python (no C compiler at install)"
-
-
-def _trie_tables(
-    trie: dict[str, Any],
-) -> tuple[tuple[bytes, bytes, bytes, bytes, bytes], list[str]]:
-    """A trie as flat tables for the compiled scanner, nodes numbered breadth first: per node
-    its first edge, number of edges and whether a term ends there (1: ends, 2: ends when the
-    word ends or goes on with a known ending); per edge its character and target node (a
-    node's edges sorted by character). Also each node's path from the root."""
-    first: list[int] = []
-    count: list[int] = []
-    ends = bytearray()
-    chars: list[int] = []
-    targets: list[int] = []
-    queue: list[tuple[dict[str, Any], str]] = [(trie, "")]
-    for node, path in queue:  # the queue grows while it is read
-        kids = sorted(k for k in node if k)
-        ends.append(0 if "" not in node else 2 if path[-1:].isalnum() else 1)
-        first.append(len(chars))
-        count.append(len(kids))
-        for ch in kids:
-            chars.append(ord(ch))
-            targets.append(len(queue))
-            queue.append((node[ch], path + ch))
-    tables = (
-        array("i", first).tobytes(),
-        array("i", count).tobytes(),
-        bytes(ends),
-        array("i", chars).tobytes(),
-        array("i", targets).tobytes(),
-    )
-    return tables, [path for _node, path in queue]
-
-
 #: Letters by how often English words open with them (the order a trie's branches are tried).
 _OPENING_FREQUENCY = "taosiwcbphfmdrelngu vykjqzx"
 
@@ -1401,7 +1362,7 @@ class TermMatcher:
         # a space (the opening of the text is enough: a term and its ending fit in `_reach`).
         self.rx = re.compile(f"[^a-z0-9](?=({body}))")
         self._reach = max(map(len, terms), default=0) + len(_SUFFIX)
-        self._tables, paths = _trie_tables(trie)
+        self._tables, paths = trie_tables(trie)
         self._node_ids = tuple(terms.get(path) for path in paths)  # a term's ids where it ends
 
     def _build(self, node: dict[str, Any], last: str) -> str:
@@ -1419,8 +1380,8 @@ class TermMatcher:
         """(start, ids) of the terms in the text, in order (with `overlap`, the longest term at
         every word start, overlapping or not). By the compiled scanner when it was built, else
         by the pattern: the same list."""
-        if _termscan is not None:
-            spans: list[tuple[int, frozenset[str]]] = _termscan.scan(
+        if termscan is not None:
+            spans: list[tuple[int, frozenset[str]]] = termscan.scan(
                 lower, *self._tables, _SUFFIX_WORDS, self._node_ids, overlap
             )
             return spans

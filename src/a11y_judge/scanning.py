@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import _sre
 import re
+from array import array
 from collections.abc import Iterator
 from functools import lru_cache
 from re import _compiler, _constants, _parser  # type: ignore[attr-defined]
 from typing import Any
+
+from a11y_judge.tries import termscan, trie_tables
 
 
 @lru_cache(maxsize=512)
@@ -383,3 +386,71 @@ def _factor_branch(alternatives: list[Any]) -> list[Any]:
             out.append(alt)
     flush()
     return out
+
+
+#: Opening literals shorter than this (one less when they must open a word) occur in too many
+#: places to index: their alternatives are scanned for instead.
+INDEXED_SHORTEST = 3
+
+
+class OpeningIndex:
+    """Where the matches of several patterns may open, found for all of them in one pass of a
+    text by the compiled scanner: per pattern, the segments holding one of the literal runs its
+    alternatives open with (`literals`, any length; a leading '\\b' kept as "opens a word").
+    A pattern's alternatives that open otherwise are its `rest`, a pattern of their own the
+    caller scans for. Candidates are a superset of where a pattern matches: callers confirm
+    each with the pattern itself, so the answers are the pattern's own."""
+
+    def __init__(self, patterns: tuple[re.Pattern[str], ...]) -> None:
+        self.slot: dict[int, int] = {}  # id(pattern) -> its list in `scan`
+        #: per pattern, its other alternatives: each loosened, with the strings it needs
+        self.rest: dict[int, tuple[tuple[re.Pattern[str], tuple[str, ...] | None], ...]] = {}
+        trie: dict[str, Any] = {}
+        codes: dict[str, set[int]] = {}
+        for rx in patterns:
+            if rx.flags & re.IGNORECASE or id(rx) in self.slot:
+                continue
+            opening, rest = [], []
+            for alt in _top_level_alternatives(rx.pattern):
+                opens_word = alt.startswith("\\b")
+                shortest = INDEXED_SHORTEST - int(opens_word)
+                words = literals(re.compile(alt, rx.flags), shortest, 10**6)
+                if words is None:
+                    rest.append(re.compile(alt, rx.flags))
+                else:
+                    opening.append((opens_word, words))
+            if not opening:
+                continue
+            slot = len(self.slot)
+            self.slot[id(rx)] = slot
+            self.rest[id(rx)] = tuple((loose(alt), required(alt)) for alt in rest)
+            for opens_word, words in opening:
+                for word in words:
+                    node = trie
+                    for ch in word:
+                        node = node.setdefault(ch, {})
+                    node[""] = {}
+                    codes.setdefault(word, set()).add(slot * 2 + int(opens_word))
+        self._tables, paths = trie_tables(trie, ending=False)
+        self._codes = tuple(_lenient(codes.get(path, set())) for path in paths)
+
+    def scan(self, text: str, starts: list[int]) -> list[list[int]]:
+        """Per pattern slot, the segments (by `starts`, their offsets in text) where one of its
+        opening literals occurs, in order."""
+        if termscan is None:
+            raise RuntimeError("the compiled scanner is not built")
+        found: list[list[int]] = termscan.openings(
+            text, *self._tables, self._codes, len(self.slot), array("q", starts).tobytes()
+        )
+        return found
+
+
+def _lenient(codes: set[int]) -> tuple[int, ...]:
+    """A literal that opens alternatives both with and without '\\b' needs no word start."""
+    return tuple(sorted(c for c in codes if c & 1 == 0 or c - 1 not in codes))
+
+
+@lru_cache(maxsize=8)
+def opening_index(patterns: tuple[re.Pattern[str], ...]) -> OpeningIndex | None:
+    """The one-pass index of these patterns, or None without the compiled scanner."""
+    return OpeningIndex(patterns) if termscan is not None else None

@@ -1,10 +1,12 @@
-"""The compiled term scanner (src/a11y_judge/_termscan.c) must give exactly what the term
-matcher's regular expression gives: the same (start, ids) for every text, with and without
-overlapping terms. Compared on the project's Markdown files and on random texts built from the
-vocabularies' own terms, endings, punctuation and non-ASCII characters."""
+"""The compiled scanner (src/a11y_judge/_termscan.c) must give exactly what the patterns give:
+the term matcher the same (start, ids) as its regular expression for every text, with and
+without overlapping terms (on the project's Markdown files and on random texts built from the
+vocabularies' own terms, endings, punctuation and non-ASCII characters); and the one-pass index
+of the plan-wide patterns' openings the same first sentence as the patterns themselves."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sysconfig
 from pathlib import Path
@@ -13,14 +15,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from a11y_judge import lexicon
+from a11y_judge import lexicon, scanning, tries
 from a11y_judge.evidence.profile import known_words, profiles
 from a11y_judge.ingest import read_audit
 from a11y_judge.lexicon import TermMatcher, element_matcher, topic_matcher
 
 ROOT = Path(__file__).resolve().parents[2]
 needs_scanner = pytest.mark.skipif(
-    lexicon._termscan is None, reason="the C scanner was not built (no compiler at install)"
+    tries.termscan is None, reason="the C scanner was not built (no compiler at install)"
 )
 
 
@@ -53,8 +55,8 @@ def test_the_scanner_is_built_where_a_compiler_is_found() -> None:
     compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
     headers = Path(sysconfig.get_paths()["include"], "Python.h").exists()
     if shutil.which(compiler) and headers:
-        assert lexicon._termscan is not None, "reinstall with `make setup` to build the scanner"
-    assert lexicon.SCANNER.startswith("compiled" if lexicon._termscan else "pure Python")
+        assert tries.termscan is not None, "reinstall with `make setup` to build the scanner"
+    assert tries.SCANNER.startswith("compiled" if tries.termscan else "pure Python")
 
 
 @needs_scanner
@@ -116,3 +118,58 @@ def test_spans_take_the_longest_term_and_its_known_endings() -> None:
     for spans in (small.spans(text), small.pattern_spans(text)):
         assert [(start, set(ids)) for start, ids in spans] == expected
     assert [s for s, _ in small.pattern_spans(text, overlap=True)][:2] == [4, 8]
+
+
+def _contexts() -> list[object]:
+    from a11y_judge.evidence.segments import segment_plan
+    from a11y_judge.ingest import read_plan
+    from a11y_judge.judges.offline import _Context
+
+    audit = read_audit(ROOT / "data" / "demo" / "northwind-audit.md")
+    paths = sorted((ROOT / "tests").glob("labelled/coverage/*/*/plans/*.md"))
+    paths += sorted((ROOT / "data" / "demo" / "plans").glob("*.md"))
+    contexts = []
+    for path in paths:
+        plan = read_plan(path)
+        contexts.append(_Context(audit, plan, segment_plan(plan.text), {}, [], 0.0, {}))
+    return contexts
+
+
+@pytest.mark.parametrize("way", ["one-pass index", "pattern scans"])
+def test_first_finds_each_patterns_first_sentence(
+    way: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`_Context.first`, through the one-pass index of the plan-wide patterns' openings (the
+    compiled scanner) or through its own scans (without it), gives the first sentence the
+    pattern itself matches (checked sentence by sentence), in the whole plan and in a part."""
+    from a11y_judge.judges.offline import PLAN_WIDE
+
+    if way == "pattern scans":
+        monkeypatch.setattr(scanning, "opening_index", lambda _patterns: None)
+    elif tries.termscan is None:
+        pytest.skip("the C scanner was not built (no compiler at install)")
+    else:
+        index = scanning.opening_index(PLAN_WIDE)
+        assert index is not None and len(index.slot) == len(PLAN_WIDE)
+    contexts = _contexts()
+    assert len(contexts) > 30
+    for ctx in contexts:
+        part = ctx.segments[1::2]
+        for rx in PLAN_WIDE:
+            expected = next((s for s in ctx.segments if rx.search(s.lower)), None)
+            assert ctx.first(rx) is expected, rx.pattern[:60]
+            expected = next((s for s in part if rx.search(s.lower)), None)
+            assert ctx.first(rx, part) is expected, rx.pattern[:60]
+
+
+@needs_scanner
+def test_the_index_lists_every_segment_an_opening_literal_is_in() -> None:
+    rx = re.compile(r"\bci\b|pipeline|\d+ days|log ?in")
+    index = scanning.opening_index((rx,))
+    assert index is not None
+    text = "specific ci.\n\x00\nno match here\n\x00\nthe pipeline and login\n\x00\n3 days"
+    starts = [0, 15, 31, 56]
+    assert [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)][3] == "3 days"
+    assert index.scan(text, starts) == [[0, 2]]  # 'ci' inside 'specific' opens no word
+    ((loose, needs),) = index.rest[id(rx)]  # '\d+ days' opens with no literal: scanned for
+    assert loose.search("3 days") and needs == (" days",)

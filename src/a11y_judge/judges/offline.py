@@ -6,10 +6,11 @@ and with plan quotes as evidence. See README "How the offline judge scores" for 
 
 from __future__ import annotations
 
+import heapq
 import re
 import time
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -35,6 +36,16 @@ from a11y_judge.models import (
 )
 from a11y_judge.safety.injection import without_injection
 
+#: The patterns the criteria look for in the whole plan (`_Context.first`), indexed in one pass.
+PLAN_WIDE = (
+    sig.CRITICAL_PATHS,
+    sig.RATIONALE,
+    sig.OWNERS,
+    sig.EFFORT,
+    sig.AT_TESTING,
+    sig.WRONG_CONTRAST,
+    *(rx for _id, _label, rx, _points in sig.LONG_TERM),
+)
 #: Where "early" ends when a plan has no phases: the first 40% of its segments.
 EARLY = 0.4
 _WINDOW = 6  # segments after a mention that still count as the fix for it
@@ -65,6 +76,7 @@ class _Context:
     _hits: dict[int, frozenset[int]] = field(default_factory=dict)
     _one: dict[tuple[int, int], bool] = field(default_factory=dict)
     _order: dict[str, tuple[int, float]] = field(default_factory=dict)
+    _first: dict[int, Segment | None] = field(default_factory=dict)
 
     def hits(self, rx: re.Pattern[str]) -> frozenset[int]:
         """The segments a pattern matches, found in one scan of the whole plan (memoised)."""
@@ -103,7 +115,55 @@ class _Context:
         """The first segment (of `segments`, default all) the pattern matches: the words its
         matches open with (else the loose pattern) find candidates in the plan's text from the
         start, and the scan stops at the first candidate the pattern itself confirms."""
+        if segments is self.segments:
+            segments = None
+        if segments is None and id(rx) in self._first:
+            return self._first[id(rx)]
         allowed = None if segments is None else {s.index for s in segments}
+        index = scanning.opening_index(PLAN_WIDE)
+        if index is not None and id(rx) in index.slot:
+            found = self._first_indexed(rx, index, allowed)
+        else:
+            found = self._first_scanned(rx, allowed)
+        if segments is None:
+            self._first[id(rx)] = found
+        return found
+
+    def _first_indexed(
+        self, rx: re.Pattern[str], index: scanning.OpeningIndex, allowed: set[int] | None
+    ) -> Segment | None:
+        """`first` from the one-pass index of the plan-wide patterns' openings (and a scan for
+        the alternatives that open otherwise), each candidate confirmed by the pattern."""
+        streams: list[Iterable[int]] = [self._openings[index.slot[id(rx)]]]
+        for loose, needs in index.rest[id(rx)]:  # every match holds one of `needs`
+            streams.append(
+                self._loose_segments(loose) if needs is None else sorted(self._segments_with(needs))
+            )
+        candidates = streams[0] if len(streams) == 1 else heapq.merge(*streams)
+        seen = -1
+        for i in candidates:
+            if i != seen and (allowed is None or i in allowed) and self.hit(rx, self.segments[i]):
+                return self.segments[i]
+            seen = i
+        return None
+
+    def _loose_segments(self, loose: re.Pattern[str]) -> Iterator[int]:
+        """The segments where a pattern matches, in order, each once (searched lazily)."""
+        text, starts, pos = self.scanned, self.starts, 0
+        while (m := loose.search(text, pos)) is not None:
+            i = bisect_right(starts, m.start()) - 1
+            yield i
+            if i + 1 >= len(starts):
+                return
+            pos = starts[i + 1]
+
+    @cached_property
+    def _openings(self) -> list[list[int]]:
+        index = scanning.opening_index(PLAN_WIDE)
+        return [] if index is None else index.scan(self.scanned, self.starts)
+
+    def _first_scanned(self, rx: re.Pattern[str], allowed: set[int] | None) -> Segment | None:
+        """`first` by the pattern's opening words (str.find) or its loose form."""
         words = scanning.literals(rx)
         if words is not None:  # candidates where one of its opening words is (str.find)
             for i in self._first_with(words):
