@@ -6,9 +6,12 @@
 # ---- build: a venv with the package and its dependencies (all wheels), and the C scanner ----
 FROM python:3.11-slim AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PYTHONDONTWRITEBYTECODE=1
-# a C compiler for the term scanner (hatch_build.py); without one the package falls back to the
-# pure-Python scanner (same results, slower), so a failed install does not stop the build
+# a C compiler for the term scanner (hatch_build.py), and Python's headers where this Python has
+# none (python:3.11-slim has them; a Debian-python stand-in needs python3-dev); without them the
+# package falls back to the pure-Python scanner (same results, slower): the build goes on
 RUN (apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
+     && { python -c "import pathlib, sys, sysconfig; sys.exit(not pathlib.Path(sysconfig.get_paths()['include'], 'Python.h').exists())" \
+          || apt-get install -y --no-install-recommends python3-dev; } \
      && rm -rf /var/lib/apt/lists/*) || echo "no C compiler: the pure-Python scanner is used"
 RUN python -m venv /opt/venv
 WORKDIR /src
