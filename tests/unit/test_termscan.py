@@ -139,10 +139,11 @@ def _contexts() -> list[object]:
 def test_first_finds_each_patterns_first_sentence(
     way: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`_Context.first`, through the one-pass index of the plan-wide patterns' openings (the
-    compiled scanner) or through its own scans (without it), gives the first sentence the
-    pattern itself matches (checked sentence by sentence), in the whole plan and in a part."""
-    from a11y_judge.judges.offline import PLAN_WIDE
+    """`_Context.first` and `hit`, through the one-pass index of the patterns' openings (the
+    compiled scanner) or through their own scans (without it), give what the pattern itself
+    finds sentence by sentence: the first sentence it matches, in the whole plan and in a part,
+    and whether it matches each sentence."""
+    from a11y_judge.judges.offline import INDEXED, PLAN_WIDE
 
     if way == "pattern scans":
         monkeypatch.setattr(scanning, "opening_index", lambda _patterns: None)
@@ -160,6 +161,10 @@ def test_first_finds_each_patterns_first_sentence(
             assert ctx.first(rx) is expected, rx.pattern[:60]
             expected = next((s for s in part if rx.search(s.lower)), None)
             assert ctx.first(rx, part) is expected, rx.pattern[:60]
+    for ctx in contexts[::3]:  # and each sentence as the pattern finds it (the fix techniques …)
+        for rx in INDEXED:
+            for seg in ctx.segments:
+                assert ctx.hit(rx, seg) == bool(rx.search(seg.lower)), rx.pattern[:60]
 
 
 @needs_scanner

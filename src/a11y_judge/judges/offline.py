@@ -46,6 +46,14 @@ PLAN_WIDE = (
     sig.WRONG_CONTRAST,
     *(rx for _id, _label, rx, _points in sig.LONG_TERM),
 )
+#: Every pattern looked for in a plan by `_Context.first` or `hit`, indexed in one pass: also
+#: the fix techniques, code, values and test steps asked of the sentences about each finding.
+INDEXED = (
+    *PLAN_WIDE,
+    *sig.TOPIC_FIXES.values(),
+    sig.CODE,
+    sig.VALUE_OR_TECHNIQUE,
+)
 #: Where "early" ends when a plan has no phases: the first 40% of its segments.
 EARLY = 0.4
 _WINDOW = 6  # segments after a mention that still count as the fix for it
@@ -105,6 +113,11 @@ class _Context:
             return seg.index in found
         key = (id(rx), seg.index)
         if key not in self._one:
+            index = self._index
+            slot = None if index is None or index.rest.get(id(rx)) else index.slot.get(id(rx))
+            if slot is not None and seg.index not in self._opening_sets[slot]:
+                self._one[key] = False  # none of the words its matches open with is there
+                return False
             lower = seg.lower
             self._one[key] = (
                 sig.could_match(rx, lower) and scanning.prefixed(rx).search(lower) is not None
@@ -120,7 +133,7 @@ class _Context:
         if segments is None and id(rx) in self._first:
             return self._first[id(rx)]
         allowed = None if segments is None else {s.index for s in segments}
-        index = scanning.opening_index(PLAN_WIDE)
+        index = self._index
         if index is not None and id(rx) in index.slot:
             found = self._first_indexed(rx, index, allowed)
         else:
@@ -158,9 +171,18 @@ class _Context:
             pos = starts[i + 1]
 
     @cached_property
+    def _index(self) -> scanning.OpeningIndex | None:
+        return scanning.opening_index(INDEXED)
+
+    @cached_property
     def _openings(self) -> list[list[int]]:
-        index = scanning.opening_index(PLAN_WIDE)
+        """Per indexed pattern, the segments holding a literal its alternatives open with."""
+        index = self._index
         return [] if index is None else index.scan(self.scanned, self.starts)
+
+    @cached_property
+    def _opening_sets(self) -> list[frozenset[int]]:
+        return [frozenset(found) for found in self._openings]
 
     def _first_scanned(self, rx: re.Pattern[str], allowed: set[int] | None) -> Segment | None:
         """`first` by the pattern's opening words (str.find) or its loose form."""
