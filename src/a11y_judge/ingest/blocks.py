@@ -76,8 +76,9 @@ def markdown_blocks(text: str) -> list[Block]:
         if not stripped:
             i += 1
             continue
-        if _FENCE.match(line):
-            fence = _FENCE.match(line).group(1)  # type: ignore[union-attr]
+        fenced = _FENCE.match(line)
+        if fenced:
+            fence = fenced.group(1)
             body: list[str] = []
             i += 1
             while i < len(lines) and not lines[i].strip().startswith(fence):
@@ -93,11 +94,11 @@ def markdown_blocks(text: str) -> list[Block]:
             i += 1
             continue
         nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
-        if nxt and set(nxt) <= {"="} and len(nxt) >= 3:
+        if nxt and not nxt.strip("=") and len(nxt) >= 3:  # only "="
             blocks.append(Block("heading", stripped, level=1))
             i += 2
             continue
-        if nxt and set(nxt) <= {"-"} and len(nxt) >= 3 and not _BULLET.match(line):
+        if nxt and not nxt.strip("-") and len(nxt) >= 3 and not _BULLET.match(line):
             blocks.append(Block("heading", stripped, level=2))
             i += 2
             continue
@@ -109,7 +110,7 @@ def markdown_blocks(text: str) -> list[Block]:
                 i += 1
             blocks.append(Block("table", "", rows=rows))
             continue
-        if set(stripped) <= {"-", "*", "_", " "} and len(stripped) >= 3:
+        if not stripped.strip("-*_ ") and len(stripped) >= 3:
             i += 1  # horizontal rule
             continue
         b = _BULLET.match(line)

@@ -520,6 +520,8 @@ def _hidden_markup(text: str, code: list[tuple[int, int]]) -> list[_Hit]:
 
 # -- findings ---------------------------------------------------------------------------------
 def _findings(text: str, hits: Sequence[_Hit], document: str, role: str) -> list[InjectionFinding]:
+    if not hits:
+        return []
     starts = [0] + [m.end() for m in re.finditer("\n", text)]
     seen: set[tuple[str, int]] = set()
     out: list[InjectionFinding] = []
