@@ -445,6 +445,43 @@ class OpeningIndex:
         return found
 
 
+class Gate:
+    """Which of several patterns may match a short text, in one pass of the compiled scanner:
+    False means the pattern cannot match (none of the strings every match of it contains is
+    there, by `required`), True that it may. For texts asked of many patterns, such as the
+    clauses of a sentence."""
+
+    def __init__(self, patterns: tuple[re.Pattern[str], ...]) -> None:
+        needs = [required(rx) for rx in patterns]
+        self._always = [words is None for words in needs]
+        indexed = [[w for w in words or () if _indexable(w)] for words in needs]
+        literal = [re.compile("|".join(ws)) if ws else re.compile("(?!)") for ws in indexed]
+        self._index = OpeningIndex(tuple(literal))
+        self._slots = [self._index.slot.get(id(rx)) for rx in literal]
+        self._short = [  # strings the index does not hold, looked for with `in`
+            tuple(w for w in words or () if not _indexable(w)) for words in needs
+        ]
+
+    def may_match(self, text: str) -> tuple[bool, ...]:
+        """Per pattern, whether it may match `text`."""
+        found = self._index.scan(text, [0])
+        return tuple(
+            always or (slot is not None and bool(found[slot])) or any(w in text for w in short)
+            for always, slot, short in zip(self._always, self._slots, self._short, strict=True)
+        )
+
+
+def _indexable(word: str) -> bool:
+    """A string the index holds as it is: long enough, nothing a pattern reads specially."""
+    return len(word) >= INDEXED_SHORTEST and not _SPECIAL & set(word)
+
+
+@lru_cache(maxsize=8)
+def gate(patterns: tuple[re.Pattern[str], ...]) -> Gate | None:
+    """The one-pass gate of these patterns, or None without the compiled scanner."""
+    return Gate(patterns) if termscan is not None else None
+
+
 def _lenient(codes: set[int]) -> tuple[int, ...]:
     """A literal that opens alternatives both with and without '\\b' needs no word start."""
     return tuple(sorted(c for c in codes if c & 1 == 0 or c - 1 not in codes))

@@ -178,3 +178,36 @@ def test_the_index_lists_every_segment_an_opening_literal_is_in() -> None:
     assert index.scan(text, starts) == [[0, 2]]  # 'ci' inside 'specific' opens no word
     ((loose, needs),) = index.rest[id(rx)]  # '\d+ days' opens with no literal: scanned for
     assert loose.search("3 days") and needs == (" days",)
+
+
+@needs_scanner
+def test_the_clause_gate_never_rules_out_a_pattern_that_matches() -> None:
+    """`scanning.Gate` says False only where the pattern cannot match, so a clause's intent is
+    the same with the gate as without it (every clause of 40+ plans)."""
+    from a11y_judge.evidence import intent
+
+    gate = intent._GATE
+    assert gate is not None
+    patterns = (intent.DEFER, intent.FIX, intent._WEAK_FIX, intent.OBSERVE)
+    clauses = {
+        part
+        for ctx in _contexts()
+        for seg in ctx.segments  # type: ignore[attr-defined]
+        for part, _intent in intent.clauses(seg.lower)
+    }
+    assert len(clauses) > 1000
+    ruled_out = 0
+    for clause in clauses:
+        for may, rx in zip(gate.may_match(clause), patterns, strict=True):
+            if not may:
+                ruled_out += 1
+                assert rx.search(clause) is None, (rx.pattern[:40], clause)
+    assert ruled_out > len(clauses)  # it does rule out: most clauses need one search or two
+    with_gate = {c: intent.clause_intent(c) for c in clauses}
+    intent.clause_intent.cache_clear()
+    try:
+        intent._GATE = None
+        assert {c: intent.clause_intent(c) for c in clauses} == with_gate
+    finally:
+        intent._GATE = gate
+        intent.clause_intent.cache_clear()

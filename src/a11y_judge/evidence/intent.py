@@ -14,7 +14,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Literal
 
-from a11y_judge.scanning import factored
+from a11y_judge.scanning import factored, gate
 
 Intent = Literal["fix", "mention", "neutral"]
 #: What a heading says about its items: 'describe' is a section that restates the audit
@@ -134,14 +134,22 @@ _FIX = factored(FIX)
 _OBSERVE = factored(OBSERVE)
 
 
+#: Which of the clause patterns may match a clause, in one pass (None without the compiled
+#: scanner: then every pattern is searched for).
+_GATE = gate((DEFER, FIX, _WEAK_FIX, OBSERVE))
+
+
 @lru_cache(maxsize=16384)
 def clause_intent(lower: str) -> Intent:
     """The intent of one clause on its own: deferring wins; otherwise its first verb decides
     ('review the headings in the redesign' observes, 'add labels, then test' fixes)."""
-    if _DEFER_LOOSE.search(lower) and DEFER.search(lower):
+    defer, fix, weak, obs = (True,) * 4 if _GATE is None else _GATE.may_match(lower)
+    if defer and _DEFER_LOOSE.search(lower) and DEFER.search(lower):
         return "mention"
-    fixes = [m.start() for rx in (_FIX, _WEAK_FIX) if (m := rx.search(lower))]
-    observe = _OBSERVE.search(lower)
+    fixes = [
+        m.start() for ok, rx in ((fix, _FIX), (weak, _WEAK_FIX)) if ok and (m := rx.search(lower))
+    ]
+    observe = _OBSERVE.search(lower) if obs else None
     if fixes and (observe is None or min(fixes) < observe.start()):
         return "fix"
     return "mention" if observe else "neutral"
