@@ -25,7 +25,14 @@ from a11y_judge.history.audit import ACTIONS, AuditLog
 from a11y_judge.history.backup import backup, restore
 from a11y_judge.history.jobs import JobStore
 from a11y_judge.history.store import HistoryStore
-from a11y_judge.ingest import plan_files, read_audit, read_file, read_plan, read_plans
+from a11y_judge.ingest import (
+    PlanFiles,
+    plan_files,
+    read_audit,
+    read_file,
+    read_plan,
+    read_plans,
+)
 from a11y_judge.ingest.detect import sniff
 from a11y_judge.judges import create_judge
 from a11y_judge.judges.settings import JudgeSettings
@@ -383,7 +390,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         judges = [create_judge(spec, settings) for spec in (args.judge or ["offline"])]
         starting = prepare(len(paths), judges, processes=args.processes)  # start while we read
         audit = read_audit(args.audit)
-        plans = read_plans((str(p), None) for p in paths)
+        plans = PlanFiles(paths)  # read while the first plans are judged
         rubric = load_rubric(args.rubric)
         store = HistoryStore()
         run = evaluate(

@@ -58,6 +58,24 @@ def new_run_id() -> str:
     return f"{utcnow():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
 
 
+class _Tasks:
+    """Every (judge, plan) pair of a run, plan by plan. A plan is fetched only when a pair of
+    it is: given a lazily read sequence (ingest.PlanFiles), the run judges its first plans
+    while it reads the others."""
+
+    def __init__(self, judges: Sequence[Judge], plans: Sequence[Plan]) -> None:
+        self.judges, self.plans = judges, plans
+
+    def __len__(self) -> int:
+        return len(self.judges) * len(self.plans)
+
+    def __getitem__(self, i: int) -> tuple[Judge, Plan]:
+        return self.judge(i), self.plans[i // len(self.judges)]
+
+    def judge(self, i: int) -> Judge:
+        return self.judges[i % len(self.judges)]
+
+
 def _judge_one(judge: Judge, audit: AuditReport, plan: Plan, rubric: Rubric) -> Judgment:
     """Run one judge on one plan; a failure becomes a recorded failed judgment, never a 0."""
     start = time.perf_counter()
@@ -162,30 +180,32 @@ def evaluate(
         )
     start = time.perf_counter()
     with ResourceSampler() as sampler:  # CPU and memory while the run works
-        tasks = [(j, p) for p in plans for j in judges]
+        tasks = _Tasks(judges, plans)
         workers = _pool_workers(len(plans), processes, pool_from)
-        cpu_bound = [getattr(j, "cpu_bound", False) for j, _p in tasks]
+        cpu_bound = [getattr(tasks.judge(i), "cpu_bound", False) for i in range(len(tasks))]
         pooled = {i for i, cpu in enumerate(cpu_bound) if workers and cpu}
         threaded = [i for i in range(len(tasks)) if i not in pooled]
         if max_workers is None:
-            max_workers = _pool_size(
-                [j for i, (j, _p) in enumerate(tasks) if i in threaded] or judges
-            )
+            max_workers = _pool_size([tasks.judge(i) for i in threaded] or judges)
         by_task: dict[int, Judgment] = {}
         cancelled = ""
         threads = ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(tasks), 64)))
         futures: dict[Future[Chunk], list[int]] = {}
         scanned: dict[tuple[str, str], list[InjectionFinding]] = {}
         try:
-            for chunk in _chunks(sorted(pooled), tasks, workers):
-                judge = tasks[chunk[0]][0]
-                plans_of = [tasks[i][1] for i in chunk]
-                futures[
-                    process_pool(workers).submit(_pooled_chunk, judge, audit, plans_of, rubric)
-                ] = chunk
-            for i in threaded:
-                judge, plan = tasks[i]
-                futures[threads.submit(_judge_chunk, judge, audit, [plan], rubric)] = [i]
+            try:
+                for chunk in _chunks(sorted(pooled), tasks, workers):
+                    judge = tasks.judge(chunk[0])
+                    plans_of = [tasks[i][1] for i in chunk]  # a lazy sequence reads them now
+                    futures[
+                        process_pool(workers).submit(_pooled_chunk, judge, audit, plans_of, rubric)
+                    ] = chunk
+                for i in threaded:
+                    judge, plan = tasks[i]
+                    futures[threads.submit(_judge_chunk, judge, audit, [plan], rubric)] = [i]
+            except BaseException:  # a plan that cannot be read stops the run: drop its work
+                _cancel(judges, "a plan could not be read", futures)
+                raise
             pending = set(futures)
             said = ""
             while pending:
@@ -270,7 +290,7 @@ def evaluate(
 def _collect(
     fut: Future[Chunk],
     indices: list[int],
-    tasks: list[tuple[Judge, Plan]],
+    tasks: _Tasks,
     audit: AuditReport,
     rubric: Rubric,
     cancelled: str,
@@ -327,12 +347,12 @@ def _notices(judges: Sequence[Judge]) -> str:
 MAX_CHUNK_PLANS = 4
 
 
-def _chunks(indices: list[int], tasks: list[tuple[Judge, Plan]], workers: int) -> list[list[int]]:
+def _chunks(indices: list[int], tasks: _Tasks, workers: int) -> list[list[int]]:
     """Pooled tasks grouped by judge into chunks: about four per worker in small runs, at most
     MAX_CHUNK_PLANS plans each, so that the workers finish together and progress keeps moving."""
     by_judge: dict[str, list[int]] = {}
     for i in indices:
-        by_judge.setdefault(tasks[i][0].id, []).append(i)
+        by_judge.setdefault(tasks.judge(i).id, []).append(i)
     chunks: list[list[int]] = []
     for group in by_judge.values():
         size = max(1, min(MAX_CHUNK_PLANS, -(-len(group) // (workers * 4))))

@@ -101,15 +101,14 @@ def test_workers_never_run_the_hosts_main_module(
 def test_chunks_stay_short_so_no_worker_idles_at_the_end() -> None:
     """300 plans go out in messages of at most MAX_CHUNK_PLANS; a small run still spreads over
     both workers; every plan is sent once, in order."""
-    from a11y_judge.engine import MAX_CHUNK_PLANS, _chunks
+    from a11y_judge.engine import MAX_CHUNK_PLANS, _chunks, _Tasks
 
     judge = OfflineJudge()
     for n in (5, 30, 300):
-        tasks = [
-            (judge, Plan(name=f"p{i}", source_format="markdown", content_hash=str(i)))
-            for i in range(n)
+        plans = [
+            Plan(name=f"p{i}", source_format="markdown", content_hash=str(i)) for i in range(n)
         ]
-        chunks = _chunks(list(range(n)), tasks, 2)
+        chunks = _chunks(list(range(n)), _Tasks([judge], plans), 2)
         assert [i for c in chunks for i in c] == list(range(n))
         assert max(len(c) for c in chunks) <= MAX_CHUNK_PLANS
         assert len(chunks) >= min(n, 2)
@@ -136,3 +135,29 @@ def test_prepare_starts_the_workers_a_run_will_use_and_only_those(demo_dir: Path
         assert all(j.status == "ok" for j in run.judgments)
     finally:
         parallel.discard_pool()
+
+
+def test_plan_files_are_read_when_asked_for_with_the_names_read_plans_gives(
+    tmp_path: Path, demo_dir: Path
+) -> None:
+    """The CLI hands evaluate a lazily read sequence, so the first plans are judged while the
+    others are read: the same plans, names and errors as read_plans, each file read once."""
+    from a11y_judge.errors import IngestError
+    from a11y_judge.ingest import PlanFiles, read_plans
+
+    demo = sorted((demo_dir / "plans").iterdir())
+    (tmp_path / "a").mkdir()
+    paths = [demo[0], demo[1], tmp_path / "a" / demo[0].name, tmp_path / "empty.md"]
+    paths[2].write_bytes(demo[0].read_bytes())  # same stem: named '<stem>-2'
+    paths[3].write_text("hi", encoding="utf-8")
+    lazy = PlanFiles(paths)
+    assert len(lazy) == 4
+    assert lazy[0] == read_plans([(str(paths[0]), None)])[0] and lazy[0] is lazy[0]
+    assert [p.name for p in lazy[:3]] == [
+        p.name for p in read_plans((str(x), None) for x in paths[:3])
+    ]
+    assert lazy[2].name == f"{demo[0].stem}-2"
+    with pytest.raises(IngestError, match="almost no text"):
+        lazy[3]
+    with pytest.raises(IndexError):
+        lazy[4]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import overload
 
 from a11y_judge.errors import IngestError
 from a11y_judge.ingest import axe, csvtable, lighthouse, openacr, pa11y
@@ -20,6 +21,7 @@ from a11y_judge.models import AuditReport, Finding, Plan
 __all__ = [
     "SUPPORTED",
     "Limits",
+    "PlanFiles",
     "current_limits",
     "plan_files",
     "read_audit",
@@ -186,6 +188,33 @@ def read_plans(files: Iterable[tuple[str, bytes | None]]) -> list[Plan]:
     items = list(files)
     names = unique_names(Path(f).stem for f, _ in items)
     return [read_plan(f, data, name) for (f, data), name in zip(items, names, strict=True)]
+
+
+class PlanFiles(Sequence[Plan]):
+    """The plans of these files, each read when it is first asked for (names are the file stems
+    made unique, as `read_plans` gives them): `engine.evaluate` judges the first plans while it
+    reads the others. A file that cannot be read raises its IngestError when it is reached."""
+
+    def __init__(self, paths: Iterable[str | Path]) -> None:
+        self._paths = [str(p) for p in paths]
+        self._names = unique_names(Path(p).stem for p in self._paths)
+        self._plans: dict[int, Plan] = {}
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    @overload
+    def __getitem__(self, i: int) -> Plan: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Plan]: ...
+    def __getitem__(self, i: int | slice) -> Plan | list[Plan]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        path = self._paths[i]  # IndexError past the end, as a sequence must
+        k = i % len(self._paths)
+        if k not in self._plans:
+            self._plans[k] = read_plan(path, None, self._names[k])
+        return self._plans[k]
 
 
 def plan_files(directory: str | Path) -> list[Path]:
