@@ -81,24 +81,7 @@ def _distribute_boundaries(source: str) -> str:
 
 def _closing_paren(source: str, start: int) -> int:
     """Where the group whose body starts at `start` closes (-1 if it does not)."""
-    depth, i, in_class = 1, start, False
-    while i < len(source):
-        ch = source[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return -1
+    return next((i for i, ch, depth in _structure(source, start, 1) if depth == 0), -1)
 
 
 def _opens_with_letter(alternative: str) -> bool:
@@ -135,8 +118,13 @@ def literals(
     the pattern then confirms each candidate."""
     if rx.flags & re.IGNORECASE:
         return None
+    return _opening_words(rx.pattern, shortest, most)
+
+
+def _opening_words(source: str, shortest: int, most: int) -> tuple[str, ...] | None:
+    """`literals` of a pattern's source."""
     out: list[str] = []
-    for alt in _top_level_alternatives(rx.pattern):
+    for alt in _top_level_alternatives(source):
         alt = alt[2:] if alt.startswith("\\b") else alt
         runs, i = [""], 0
         if alt.startswith("(?:"):  # '(?:usability|user) test': each word opens a run
@@ -165,7 +153,19 @@ def literals(
 
 def _top_level_alternatives(source: str) -> list[str]:
     """A pattern's alternatives outside any group or character class."""
-    parts, depth, start, i, in_class = [], 0, 0, 0, False
+    parts, start = [], 0
+    for i, ch, depth in _structure(source, 0):
+        if ch == "|" and depth == 0:
+            parts.append(source[start:i])
+            start = i + 1
+    parts.append(source[start:])
+    return parts
+
+
+def _structure(source: str, start: int, depth: int = 0) -> Iterator[tuple[int, str, int]]:
+    """(offset, character, group depth after it) of each character of a pattern's source from
+    `start` that is neither escaped nor inside a character class."""
+    i, in_class = start, False
     while i < len(source):
         ch = source[i]
         if ch == "\\":
@@ -175,16 +175,10 @@ def _top_level_alternatives(source: str) -> list[str]:
             in_class = ch != "]"
         elif ch == "[":
             in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            parts.append(source[start:i])
-            start = i + 1
+        else:
+            depth += (ch == "(") - (ch == ")")
+            yield i, ch, depth
         i += 1
-    parts.append(source[start:])
-    return parts
 
 
 def finditer(rx: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
@@ -393,56 +387,76 @@ def _factor_branch(alternatives: list[Any]) -> list[Any]:
 INDEXED_SHORTEST = 3
 
 
+class _WordSets:
+    """Several sets of strings, found in one pass of a text by the compiled scanner: per set,
+    the segments of the text in which one of its strings occurs (a string marked "opens a
+    word" only where the character before it is not an ASCII letter, digit or '_')."""
+
+    def __init__(self, sets: list[list[tuple[str, bool]]]) -> None:
+        self.size = len(sets)
+        trie: dict[str, Any] = {}
+        codes: dict[str, set[int]] = {}
+        for k, words in enumerate(sets):
+            for word, opens_word in words:
+                node = trie
+                for ch in word:
+                    node = node.setdefault(ch, {})
+                node[""] = {}
+                codes.setdefault(word, set()).add(k * 2 + int(opens_word))
+        self._tables, paths = trie_tables(trie, ending=False)
+        self._codes = tuple(_lenient(codes.get(path, set())) for path in paths)
+
+    def scan(self, text: str, starts: list[int]) -> list[list[int]]:
+        """Per set, the segments (by `starts`, their offsets in text) holding one of its strings,
+        in order."""
+        if termscan is None:
+            raise RuntimeError("the compiled scanner is not built")
+        found: list[list[int]] = termscan.openings(
+            text, *self._tables, self._codes, self.size, array("q", starts).tobytes()
+        )
+        return found
+
+
+def _lenient(codes: set[int]) -> tuple[int, ...]:
+    """A string that must open a word in one place and need not in another need not."""
+    return tuple(sorted(c for c in codes if c & 1 == 0 or c - 1 not in codes))
+
+
 class OpeningIndex:
     """Where the matches of several patterns may open, found for all of them in one pass of a
     text by the compiled scanner: per pattern, the segments holding one of the literal runs its
     alternatives open with (`literals`, any length; a leading '\\b' kept as "opens a word").
-    A pattern's alternatives that open otherwise are its `rest`, a pattern of their own the
-    caller scans for. Candidates are a superset of where a pattern matches: callers confirm
-    each with the pattern itself, so the answers are the pattern's own."""
+    A pattern's alternatives that open otherwise are its `rest`, which the caller finds by the
+    strings they need or a scan. Candidates are a superset of where a pattern matches: callers
+    confirm each with the pattern itself, so the answers are the pattern's own."""
 
     def __init__(self, patterns: tuple[re.Pattern[str], ...]) -> None:
         self.slot: dict[int, int] = {}  # id(pattern) -> its list in `scan`
         #: per pattern, its other alternatives: each loosened, with the strings it needs
         self.rest: dict[int, tuple[tuple[re.Pattern[str], tuple[str, ...] | None], ...]] = {}
-        trie: dict[str, Any] = {}
-        codes: dict[str, set[int]] = {}
+        sets: list[list[tuple[str, bool]]] = []
         for rx in patterns:
             if rx.flags & re.IGNORECASE or id(rx) in self.slot:
                 continue
-            opening, rest = [], []
+            opening: list[tuple[str, bool]] = []
+            rest = []
             for alt in _top_level_alternatives(rx.pattern):
                 opens_word = alt.startswith("\\b")
-                shortest = INDEXED_SHORTEST - int(opens_word)
-                words = literals(re.compile(alt, rx.flags), shortest, 10**6)
+                words = _opening_words(alt, INDEXED_SHORTEST - int(opens_word), 10**6)
                 if words is None:
                     rest.append(re.compile(alt, rx.flags))
                 else:
-                    opening.append((opens_word, words))
-            if not opening:
-                continue
-            slot = len(self.slot)
-            self.slot[id(rx)] = slot
-            self.rest[id(rx)] = tuple((loose(alt), required(alt)) for alt in rest)
-            for opens_word, words in opening:
-                for word in words:
-                    node = trie
-                    for ch in word:
-                        node = node.setdefault(ch, {})
-                    node[""] = {}
-                    codes.setdefault(word, set()).add(slot * 2 + int(opens_word))
-        self._tables, paths = trie_tables(trie, ending=False)
-        self._codes = tuple(_lenient(codes.get(path, set())) for path in paths)
+                    opening += [(w, opens_word) for w in words]
+            if opening:
+                self.slot[id(rx)] = len(sets)
+                self.rest[id(rx)] = tuple((loose(alt), required(alt)) for alt in rest)
+                sets.append(opening)
+        self._sets = _WordSets(sets)
 
     def scan(self, text: str, starts: list[int]) -> list[list[int]]:
         """Per pattern slot, the segments (by `starts`, their offsets in text) where one of its
         opening literals occurs, in order."""
-        if termscan is None:
-            raise RuntimeError("the compiled scanner is not built")
-        found: list[list[int]] = termscan.openings(
-            text, *self._tables, self._codes, len(self.slot), array("q", starts).tobytes()
-        )
-        return found
+        return self._sets.scan(text, starts)
 
 
 class Gate:
@@ -454,37 +468,18 @@ class Gate:
     def __init__(self, patterns: tuple[re.Pattern[str], ...]) -> None:
         needs = [required(rx) for rx in patterns]
         self._always = [words is None for words in needs]
-        indexed = [[w for w in words or () if _indexable(w)] for words in needs]
-        literal = [re.compile("|".join(ws)) if ws else re.compile("(?!)") for ws in indexed]
-        self._index = OpeningIndex(tuple(literal))
-        self._slots = [self._index.slot.get(id(rx)) for rx in literal]
-        self._short = [  # strings the index does not hold, looked for with `in`
-            tuple(w for w in words or () if not _indexable(w)) for words in needs
-        ]
+        self._sets = _WordSets([[(w, False) for w in words or ()] for words in needs])
 
     def may_match(self, text: str) -> tuple[bool, ...]:
         """Per pattern, whether it may match `text`."""
-        found = self._index.scan(text, [0])
-        return tuple(
-            always or (slot is not None and bool(found[slot])) or any(w in text for w in short)
-            for always, slot, short in zip(self._always, self._slots, self._short, strict=True)
-        )
-
-
-def _indexable(word: str) -> bool:
-    """A string the index holds as it is: long enough, nothing a pattern reads specially."""
-    return len(word) >= INDEXED_SHORTEST and not _SPECIAL & set(word)
+        found = self._sets.scan(text, [0])
+        return tuple(always or bool(f) for always, f in zip(self._always, found, strict=True))
 
 
 @lru_cache(maxsize=8)
 def gate(patterns: tuple[re.Pattern[str], ...]) -> Gate | None:
     """The one-pass gate of these patterns, or None without the compiled scanner."""
     return Gate(patterns) if termscan is not None else None
-
-
-def _lenient(codes: set[int]) -> tuple[int, ...]:
-    """A literal that opens alternatives both with and without '\\b' needs no word start."""
-    return tuple(sorted(c for c in codes if c & 1 == 0 or c - 1 not in codes))
 
 
 @lru_cache(maxsize=8)
