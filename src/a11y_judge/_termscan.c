@@ -9,6 +9,31 @@
 
 static int word_char(Py_UCS4 c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 
+/* A trie's flat tables (tries.py): per node its first edge and number of edges, per edge its
+ * character and target node, a node's edges sorted by character; `root` maps ASCII characters
+ * to the root's children. */
+typedef struct { const int *first, *count, *chars, *targets; int root[128]; } Trie;
+
+static void trie_init(Trie *t, Py_buffer *first, Py_buffer *count, Py_buffer *chars,
+                      Py_buffer *targets) {
+    t->first = first->buf; t->count = count->buf; t->chars = chars->buf; t->targets = targets->buf;
+    for (int c = 0; c < 128; c++) t->root[c] = -1;
+    for (int k = t->first[0]; k < t->first[0] + t->count[0]; k++)
+        if (t->chars[k] < 128) t->root[t->chars[k]] = t->targets[k];
+}
+
+/* The child of `node` along character c, or -1. */
+static inline int trie_next(const Trie *t, int node, Py_UCS4 c) {
+    if (node == 0 && c < 128) return t->root[c];
+    int lo = t->first[node], hi = t->first[node] + t->count[node] - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        if ((Py_UCS4)t->chars[mid] == c) return t->targets[mid];
+        if ((Py_UCS4)t->chars[mid] < c) lo = mid + 1; else hi = mid - 1;
+    }
+    return -1;
+}
+
 typedef struct { Py_ssize_t start, end; int node; } Span;
 
 static int longest_first(const void *a, const void *b) {
@@ -40,17 +65,14 @@ static PyObject *scan(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "Uy*y*y*y*y*O!O!p", &text, &first, &count, &ends, &chars, &targets,
                           &PyTuple_Type, &endings, &PyTuple_Type, &ids, &overlap))
         return NULL;
-    const int *fst = first.buf, *cnt = count.buf, *ech = chars.buf, *etg = targets.buf;
+    Trie trie;
+    trie_init(&trie, &first, &count, &chars, &targets);
     const unsigned char *end_kind = ends.buf;
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text), used = 0, size = 64;
     Span *found = PyMem_Malloc(size * sizeof(Span));
     PyObject *out = NULL;
-    int root[128];
-    for (int c = 0; c < 128; c++) root[c] = -1;
-    for (int k = fst[0]; k < fst[0] + cnt[0]; k++)
-        if (ech[k] < 128) root[ech[k]] = etg[k];
     if (found == NULL) { PyErr_NoMemory(); goto done; }
     /* At every word start (the text's start, or after a character that is not [a-z0-9]),
      * the deepest term on the trie path whose word ends there or goes on with an ending. */
@@ -59,18 +81,7 @@ static PyObject *scan(PyObject *self, PyObject *args) {
         Py_ssize_t at[MAX_DEPTH];
         int nodes[MAX_DEPTH], depth = 0, node = 0;
         for (Py_ssize_t e = q; e < n && depth < MAX_DEPTH;) {
-            Py_UCS4 c = PyUnicode_READ(kind, data, e);
-            int next = -1;
-            if (node == 0 && c < 128) {
-                next = root[c];
-            } else {
-                int lo = fst[node], hi = fst[node] + cnt[node] - 1;
-                while (lo <= hi) {
-                    int mid = (lo + hi) / 2;
-                    if ((Py_UCS4)ech[mid] == c) { next = etg[mid]; break; }
-                    if ((Py_UCS4)ech[mid] < c) lo = mid + 1; else hi = mid - 1;
-                }
-            }
+            int next = trie_next(&trie, node, PyUnicode_READ(kind, data, e));
             if (next < 0) break;
             node = next;
             e++;
@@ -139,7 +150,8 @@ static PyObject *openings(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "Uy*y*y*y*y*O!ny*", &text, &first, &count, &ends, &chars, &targets,
                           &PyTuple_Type, &codes, &npat, &starts))
         return NULL;
-    const int *fst = first.buf, *cnt = count.buf, *ech = chars.buf, *etg = targets.buf;
+    Trie trie;
+    trie_init(&trie, &first, &count, &chars, &targets);
     const unsigned char *end_kind = ends.buf;
     const long long *seg_start = starts.buf;
     Py_ssize_t nseg = starts.len / (Py_ssize_t)sizeof(long long), seg = 0;
@@ -147,10 +159,6 @@ static PyObject *openings(PyObject *self, PyObject *args) {
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     Py_ssize_t *last = PyMem_Malloc((npat ? npat : 1) * sizeof(Py_ssize_t));
-    int root[128];
-    for (int c = 0; c < 128; c++) root[c] = -1;
-    for (int k = fst[0]; k < fst[0] + cnt[0]; k++)
-        if (ech[k] < 128) root[ech[k]] = etg[k];
     if (last == NULL) { PyErr_NoMemory(); goto done; }
     out = PyList_New(npat);
     if (out == NULL) goto done;
@@ -161,12 +169,7 @@ static PyObject *openings(PyObject *self, PyObject *args) {
         last[k] = -1;
     }
     for (Py_ssize_t p = 0; p < n; p++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, p);
-        int node = c < 128 ? root[c] : -1;
-        if (node < 0 && c >= 128) { /* a non-ASCII first character: search the root's edges */
-            for (int k = fst[0]; k < fst[0] + cnt[0]; k++)
-                if ((Py_UCS4)ech[k] == c) { node = etg[k]; break; }
-        }
+        int node = trie_next(&trie, 0, PyUnicode_READ(kind, data, p));
         if (node < 0) continue;
         Py_UCS4 before = p > 0 ? PyUnicode_READ(kind, data, p - 1) : ' ';
         int opens_word = !((before >= 'a' && before <= 'z') || (before >= 'A' && before <= 'Z') ||
@@ -189,13 +192,7 @@ static PyObject *openings(PyObject *self, PyObject *args) {
                 }
             }
             if (e >= n) break;
-            Py_UCS4 d = PyUnicode_READ(kind, data, e);
-            int lo = fst[node], hi = fst[node] + cnt[node] - 1, next = -1;
-            while (lo <= hi) {
-                int mid = (lo + hi) / 2;
-                if ((Py_UCS4)ech[mid] == d) { next = etg[mid]; break; }
-                if ((Py_UCS4)ech[mid] < d) lo = mid + 1; else hi = mid - 1;
-            }
+            int next = trie_next(&trie, node, PyUnicode_READ(kind, data, e));
             if (next < 0) break;
             node = next;
             e++;
