@@ -81,36 +81,13 @@ class _Context:
     anti_patterns: list[AntiPattern]
     penalty: float
     profiles: dict[str, FindingProfile]
-    _hits: dict[int, frozenset[int]] = field(default_factory=dict)
     _one: dict[tuple[int, int], bool] = field(default_factory=dict)
     _order: dict[str, tuple[int, float]] = field(default_factory=dict)
     _first: dict[int, Segment | None] = field(default_factory=dict)
 
-    def hits(self, rx: re.Pattern[str]) -> frozenset[int]:
-        """The segments a pattern matches, found in one scan of the whole plan (memoised)."""
-        key = id(rx)
-        if key not in self._hits:
-            words = scanning.literals(rx)
-            candidates = (
-                {
-                    bisect_right(self.starts, m.start()) - 1
-                    for m in scanning.loose(rx).finditer(self.scanned)
-                }
-                if words is None
-                else self._segments_with(words)
-            )
-            confirm = scanning.prefixed(rx)
-            self._hits[key] = frozenset(
-                i for i in candidates if confirm.search(self.segments[i].lower) is not None
-            )
-        return self._hits[key]
-
     def hit(self, rx: re.Pattern[str], seg: Segment) -> bool:
-        """Does the pattern match this segment? (From the plan-wide scan when one was made,
-        else searched in the segment alone and memoised.)"""
-        found = self._hits.get(id(rx))
-        if found is not None:
-            return seg.index in found
+        """Does the pattern match this segment? (Not where the one-pass index finds none of the
+        literals its alternatives open with, else searched in the segment; memoised.)"""
         key = (id(rx), seg.index)
         if key not in self._one:
             index = self._index
@@ -153,6 +130,13 @@ class _Context:
                 self._loose_segments(loose) if needs is None else sorted(self._segments_with(needs))
             )
         candidates = streams[0] if len(streams) == 1 else heapq.merge(*streams)
+        return self._first_confirmed(rx, candidates, allowed)
+
+    def _first_confirmed(
+        self, rx: re.Pattern[str], candidates: Iterable[int], allowed: set[int] | None
+    ) -> Segment | None:
+        """The first of the candidate segments (in order, repeats allowed) that is allowed and
+        that the pattern matches."""
         seen = -1
         for i in candidates:
             if i != seen and (allowed is None or i in allowed) and self.hit(rx, self.segments[i]):
@@ -187,20 +171,12 @@ class _Context:
     def _first_scanned(self, rx: re.Pattern[str], allowed: set[int] | None) -> Segment | None:
         """`first` by the pattern's opening words (str.find) or its loose form."""
         words = scanning.literals(rx)
-        if words is not None:  # candidates where one of its opening words is (str.find)
-            for i in self._first_with(words):
-                if (allowed is None or i in allowed) and self.hit(rx, self.segments[i]):
-                    return self.segments[i]
-            return None
-        loose, text, pos = scanning.loose(rx), self.scanned, 0
-        while (m := loose.search(text, pos)) is not None:
-            i = bisect_right(self.starts, m.start()) - 1
-            if (allowed is None or i in allowed) and self.hit(rx, self.segments[i]):
-                return self.segments[i]
-            if i + 1 >= len(self.starts):
-                return None
-            pos = self.starts[i + 1]
-        return None
+        candidates = (
+            self._first_with(words)
+            if words is not None
+            else self._loose_segments(scanning.loose(rx))
+        )
+        return self._first_confirmed(rx, candidates, allowed)
 
     def _first_with(self, words: tuple[str, ...]) -> Iterator[int]:
         """The segments containing one of the words, in plan order (each once)."""
