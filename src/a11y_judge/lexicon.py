@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from a11y_judge.tries import termscan, trie_tables
@@ -1354,16 +1354,21 @@ class TermMatcher:
             for ch in term:
                 node = node.setdefault(ch, {})
             node[""] = {}
-        body = self._build(trie, "")
-        # At each word start, the longest term starting there. The pattern consumes the
-        # character before the word and looks ahead from it: opening with a character class,
-        # it is tried only after spaces and punctuation, where a pattern opening with a
-        # look-behind would be tried at every position. The text's first word is tried behind
-        # a space (the opening of the text is enough: a term and its ending fit in `_reach`).
-        self.rx = re.compile(f"[^a-z0-9](?=({body}))")
+        self._trie = trie
         self._reach = max(map(len, terms), default=0) + len(_SUFFIX)
         self._tables, paths = trie_tables(trie)
         self._node_ids = tuple(terms.get(path) for path in paths)  # a term's ids where it ends
+
+    @cached_property
+    def rx(self) -> re.Pattern[str]:
+        """The trie as one regular expression (compiled when first used: the compiled scanner
+        does not need it). At each word start, the longest term starting there. The pattern
+        consumes the character before the word and looks ahead from it: opening with a
+        character class, it is tried only after spaces and punctuation, where a pattern opening
+        with a look-behind would be tried at every position. The text's first word is tried
+        behind a space (the opening of the text is enough: a term and its ending fit in
+        `_reach`)."""
+        return re.compile(f"[^a-z0-9](?=({self._build(self._trie, '')}))")
 
     def _build(self, node: dict[str, Any], last: str) -> str:
         # Siblings open with different characters, so their order changes no match; the
