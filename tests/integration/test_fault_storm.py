@@ -24,9 +24,9 @@ from a11y_judge.judges import create_judge
 from a11y_judge.judges.settings import JudgeSettings
 from a11y_judge.models import AuditReport, Judgment, Plan, Rubric, Run
 from a11y_judge.resilience import RetryPolicy
-from fakes.llm_server import FakeLLMServer, Status
+from fakes.llm_server import Behaviour, FakeLLMServer, RecordedRequest, Reply, Responder, Status
 from fakes.plans import demo_inputs
-from fakes.storm import SCORE, Storm
+from fakes.storm import SCORE, Storm, valid_reply
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -50,7 +50,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def _storm_run(
-    inputs: tuple[AuditReport, list[Plan], Rubric], storm: Storm, spec: str
+    inputs: tuple[AuditReport, list[Plan], Rubric], storm: Responder, spec: str
 ) -> tuple[Run, int]:
     audit, plans, rubric = inputs
     with FakeLLMServer(storm, latency=0.05) as server:
@@ -98,6 +98,38 @@ def test_a_storm_loses_no_judgment_and_scores_no_garbage(
     assert run.stats.retries == requests - PLANS and run.stats.repairs == 0
     assert e.breaker_opened == 0
     assert 1 <= e.lowest_concurrency <= e.final_concurrency <= e.concurrency == 16
+
+
+class _Burst:
+    """Rate limits for the first `first` requests (a provider throttling a burst), then the
+    valid reply: the endpoint's concurrency must back off, then grow back."""
+
+    def __init__(self, first: int) -> None:
+        self.first, self.served = first, 0
+        self._lock = threading.Lock()
+
+    def __call__(self, req: RecordedRequest) -> Behaviour:
+        with self._lock:
+            self.served += 1
+            limited = self.served <= self.first
+        if limited:
+            return Status(429, headers={"retry-after-ms": "20"}, latency=0.01)
+        return Reply(valid_reply(req))
+
+
+def test_a_burst_of_rate_limits_halves_the_concurrency_and_it_grows_back(
+    inputs: tuple[AuditReport, list[Plan], Rubric],
+) -> None:
+    burst = _Burst(48)
+    run, requests = _storm_run(inputs, burst, "openai-compatible:burst@{url}")
+    assert [j.error for j in run.judgments if j.status != "ok"] == []
+    assert _garbage(run.judgments) == []
+    e = run.stats.endpoints[0]
+    assert e.rate_limited == 48 and requests == PLANS + 48
+    assert e.breaker_opened == 0  # rate limits never open the breaker
+    assert e.lowest_concurrency < 16  # backed off multiplicatively
+    assert e.final_concurrency > e.lowest_concurrency  # and recovered additively
+    assert e.final_concurrency <= e.concurrency == 16
 
 
 def test_gemini_through_the_same_storm(inputs: tuple[AuditReport, list[Plan], Rubric]) -> None:
