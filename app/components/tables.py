@@ -352,6 +352,20 @@ def spread_frame(run: Run) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Plan", "Criterion", "Spread", "Severity", "Status"])
 
 
+def plan_conflicts_frame(run: Run) -> pd.DataFrame:
+    """Per plan, each judge's own weighted score, their spread and its severity (plans in
+    rank order; only plans two or more judges scored)."""
+    judges = [j.id for j in run.judges]
+    order = {r.name: r.rank for r in run.results}
+    rows = []
+    for c in sorted(run.plan_conflicts, key=lambda c: (order.get(c.plan, 10**6), c.plan)):
+        row: dict[str, object] = {"Plan": c.plan}
+        row.update({j: c.scores.get(j) for j in judges})
+        row.update({"Spread": c.spread, "Severity": c.severity})
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["Plan", *judges, "Spread", "Severity"])
+
+
 def _stats_row(label: str, s: AgreementStats) -> dict[str, object]:
     return {
         "Items": label,

@@ -91,6 +91,25 @@ def _filters(run: Run) -> list[Conflict]:
     ]
 
 
+def _plan_level(run: Run) -> None:
+    """Whole plans: each judge's own weighted score, the spread, and which plan each puts first."""
+    if not run.plan_conflicts:
+        return
+    st.markdown("**Whole plans: each judge's own weighted score**")
+    frame = tables.plan_conflicts_frame(run)
+    numbers = [c for c in frame.columns if c not in ("Plan", "Severity")]
+    st.table(
+        frame.style.format("{:.2f}", subset=numbers, na_rep="—").format(md_escape, subset=["Plan"]),
+        hide_index=True,
+    )
+    if run.rank_conflict is not None:
+        tops = ", ".join(
+            f"{md_escape(j)} → **{md_escape(p)}**" for j, p in run.rank_conflict.top.items()
+        )
+        verdict = "agree" if run.rank_conflict.agree else "disagree"
+        st.caption(f"First plan by each judge's own scores (they {verdict}): {tops}.")
+
+
 def _conflict_label(run: Run, c: Conflict) -> str:
     names = {x.id: x.name for x in run.rubric.criteria}
     return f"{c.plan} · {names.get(c.criterion, c.criterion)} — {c.severity}, spread {c.spread:.2f}"
@@ -341,6 +360,7 @@ st.plotly_chart(
     figures.conflict_heatmap(run), key=f"{KEY}.chart.heatmap", config={"displayModeBar": False}
 )
 data_table(tables.spread_frame(run), "Spread by plan and criterion: data table")
+_plan_level(run)
 shown = _filters(run)
 if shown:
     st.table(

@@ -593,6 +593,19 @@ def _conflicts(args: argparse.Namespace) -> int:
                 f"{c.criterion}: {shown} ({c.strategy}; {scores})"
             )
             print(f"            {c.reasoning}")
+        plans = [  # whole plans (a status belongs to criterion conflicts only)
+            pc
+            for pc in run.plan_conflicts
+            if not args.status and (not args.severity or pc.severity == args.severity)
+        ]
+        if plans:
+            print("  whole plans, each judge's own weighted score:")
+        for pc in plans:
+            scores = ", ".join(f"{j} {v:.2f}" for j, v in pc.scores.items())
+            print(f"  {'plan':<9} {pc.severity:<8} spread {pc.spread:4.2f}  {pc.plan}: {scores}")
+        if run.rank_conflict is not None and not run.rank_conflict.agree:
+            tops = ", ".join(f"{j} → {p}" for j, p in run.rank_conflict.top.items())
+            print(f"  judges put different plans first: {tops}")
         return 0
     rows = [
         r

@@ -6,17 +6,20 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pandas as pd
 import pikepdf
 import pytest
 from apptest import no_exception, on, texts
+from streamlit.testing.v1 import AppTest
 
-from a11y_judge.consensus.review import record_run
+from a11y_judge.consensus.review import record_run, resolve
 from a11y_judge.engine import evaluate
 from a11y_judge.history.store import HistoryStore
 from a11y_judge.ingest import plan_files, read_audit, read_plans
 from a11y_judge.judges import create_judge
 from a11y_judge.judges.settings import JudgeSettings
 from a11y_judge.models import Run
+from a11y_judge.reports.consensus_report import consensus_markdown
 from a11y_judge.rubric import load_rubric
 from fakes.llm_server import FakeLLMServer, constant_responder
 
@@ -51,6 +54,11 @@ def jury_run(demo_dir: Path) -> Run:
         )
 
 
+def _table(at: AppTest, column: str) -> pd.DataFrame:
+    """The first st.table with this column."""
+    return next(t.value for t in at.table if column in t.value.columns)
+
+
 def by_label(elements: object, label: str):  # type: ignore[no-untyped-def]
     return next(e for e in elements if e.label == label)  # type: ignore[attr-defined]
 
@@ -74,7 +82,7 @@ def test_the_page_shows_the_disagreement_and_the_strategys_reasoning(jury_run: R
     queue = at.dataframe[0].value
     assert len(queue) == 16 and set(queue["Status"]) == {"escalated"}
     assert "16 conflict(s) across runs" in texts(at.caption)
-    conflicts = at.table[0].value
+    conflicts = _table(at, "Strategy")
     assert len(conflicts) == 16 and set(conflicts["Severity"]) == {"critical"}
     reasoning = texts(at.info)
     assert "the judges disagree too much for any rule to decide" in reasoning
@@ -148,3 +156,66 @@ def test_the_page_offers_the_runs_reports_and_builds_its_pdf(jury_run: Run) -> N
     key = f"conflicts.pdf.{jury_run.run_id}.0"  # no resolution yet
     with pikepdf.open(io.BytesIO(at.session_state[key])) as pdf:
         assert "/StructTreeRoot" in pdf.Root and str(pdf.Root.Lang) == "en"
+
+
+def test_whole_plans_show_each_judges_weighted_score_and_who_puts_which_first(
+    jury_run: Run,
+) -> None:
+    at = on(CONFLICTS)
+    no_exception(at)
+    plans = _table(at, "offline")
+    by_plan = {c.plan: c for c in jury_run.plan_conflicts}
+    assert sorted(plans["Plan"]) == sorted(by_plan) and len(by_plan) == 4
+    for _, row in plans.iterrows():
+        conflict = by_plan[row["Plan"]]
+        assert row["Spread"] == conflict.spread and row["Severity"] == conflict.severity
+        for judge, score in conflict.scores.items():
+            assert row[judge] == score
+    assert jury_run.rank_conflict is not None
+    assert "First plan by each judge's own scores" in texts(at.caption)
+
+
+def test_the_filters_narrow_the_conflicts_table(jury_run: Run) -> None:
+    at = on(CONFLICTS)
+    assert len(_table(at, "Strategy")) == 16
+    at.multiselect(key="conflicts.status").set_value(["resolved"]).run()
+    no_exception(at)
+    assert not [t for t in at.table if "Strategy" in t.value.columns]  # none resolved yet
+    at.multiselect(key="conflicts.status").set_value(["escalated"]).run()
+    at.multiselect(key="conflicts.severity").set_value(["low", "medium"]).run()
+    assert not [t for t in at.table if "Strategy" in t.value.columns]  # all are critical
+    at.multiselect(key="conflicts.severity").set_value(["critical"]).run()
+    strict = next(j.id for j in jury_run.judges if ":strict@" in j.id)
+    at.multiselect(key="conflicts.judge").set_value([strict]).run()
+    no_exception(at)
+    assert len(_table(at, "Strategy")) == 16  # the strict judge scored every item
+
+
+def test_the_consensus_report_holds_the_conflicts_plans_and_resolutions(jury_run: Run) -> None:
+    store = HistoryStore()
+    plan, criterion = jury_run.conflicts[0].plan, jury_run.conflicts[0].criterion
+    resolve(store, jury_run.run_id, plan, criterion, 2.0, "Defers the blockers", "Ana")
+    at = on(CONFLICTS)
+    no_exception(at)
+    labels = {b.label for b in at.get("download_button")}
+    assert "Download the consensus report (Markdown)" in labels  # this text, built by the page:
+    run = store.get_run(jury_run.run_id)
+    md = consensus_markdown(run, store.resolutions(run.run_id), store.reliability())
+    for part in ("## Agreement", "## Weighted scores by judge", "## Conflicts", "## Resolutions"):
+        assert part in md
+    assert "Resolved by Ana" in md and "Defers the blockers" in md
+    assert "## Judge reliability" in md
+    assert f"| {plan} |" in md
+
+
+def test_agreement_over_time_appears_with_two_jury_runs(jury_run: Run, demo_dir: Path) -> None:
+    at = on(CONFLICTS)
+    assert "Agreement over time appears once history holds two runs" in texts(at.caption)
+    charts = len(at.get("plotly_chart"))
+    with FakeLLMServer(constant_responder(6.0, {"strict": 4.0, "lenient": 7.0})) as srv:
+        url = srv.openai_base_url
+        _run(demo_dir, [f"openai-compatible:strict@{url}", f"openai-compatible:lenient@{url}"])
+    at = on(CONFLICTS)
+    no_exception(at)
+    assert "Agreement over time appears" not in texts(at.caption)
+    assert len(at.get("plotly_chart")) == charts + 1  # the agreement lines

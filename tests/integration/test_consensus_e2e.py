@@ -102,6 +102,14 @@ def test_disagreeing_judges_produce_conflicts_and_a_provisional_ranking(
     assert code == 0 and len(json.loads(out)) == 16
     code, out, _ = cli(capsys, "conflicts", doc["run_id"])
     assert "16 conflicts, 16 escalated" in out and "the judges disagree too much" in out
+    assert "whole plans, each judge's own weighted score:" in out
+    for pc in doc["plan_conflicts"]:  # one line per plan, with each judge's weighted score
+        line = next(
+            x for x in out.splitlines() if x.strip().startswith("plan ") and pc["plan"] in x
+        )
+        assert f"spread {pc['spread']:4.2f}" in line and pc["severity"] in line
+    code, out, _ = cli(capsys, "conflicts", doc["run_id"], "--status", "escalated")
+    assert "whole plans" not in out  # a status filters criterion conflicts only
 
 
 def test_resolving_changes_score_rank_exports_and_reliability(

@@ -132,8 +132,8 @@ def summary(data: Matrix) -> AgreementStats:
     alpha, icc = krippendorff_alpha(values), icc_2_1(values)
     present = ~np.isnan(values) if values.size else np.zeros((0, 0), dtype=bool)
     return AgreementStats(
-        alpha=None if alpha is None else round(alpha, 4),
-        icc=None if icc is None else round(icc, 4),
+        alpha=None if alpha is None else round(alpha, 4) + 0.0,  # + 0.0: no "-0.000"
+        icc=None if icc is None else round(icc, 4) + 0.0,
         within_1=within(values),
         items=int(present.any(axis=0).sum()) if values.size else 0,
         judges=int(present.any(axis=1).sum()) if values.size else 0,

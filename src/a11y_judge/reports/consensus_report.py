@@ -18,6 +18,24 @@ def _stats(label: str, s: AgreementStats) -> str:
     return f"| {label} | {_num(s.alpha, 3)} | {_num(s.icc, 3)} | {within} | {s.items} |{why}"
 
 
+def _plan_lines(run: Run) -> list[str]:
+    """Each judge's own weighted score of every plan, with the spread and its severity."""
+    if not run.plan_conflicts:
+        return []
+    judges = [j.id for j in run.judges]
+    lines = [
+        "",
+        "## Weighted scores by judge",
+        "",
+        "| Plan | " + " | ".join(judges) + " | Spread | Severity |",
+        "|---|" + "---:|" * len(judges) + "---:|---|",
+    ]
+    for c in sorted(run.plan_conflicts, key=lambda c: (-c.spread, c.plan)):
+        cells = " | ".join(_num(c.scores.get(j)) if j in c.scores else "—" for j in judges)
+        lines.append(f"| {c.plan} | {cells} | {c.spread:.2f} | {c.severity} |")
+    return lines
+
+
 def consensus_markdown(
     run: Run,
     trail: Sequence[tuple[str, str, str, Resolution]] = (),
@@ -51,6 +69,7 @@ def consensus_markdown(
         tops = ", ".join(f"{j} → {p}" for j, p in run.rank_conflict.top.items())
         verdict = "agree" if run.rank_conflict.agree else "disagree"
         lines += ["", f"First plan by each judge's own scores ({verdict}): {tops}."]
+    lines += _plan_lines(run)
     lines += ["", "## Conflicts", ""]
     if not run.conflicts:
         lines.append("No plan × criterion was scored by two or more judges.")
