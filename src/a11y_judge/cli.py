@@ -373,10 +373,12 @@ def _formats(args: argparse.Namespace) -> list[str]:
     return parse_formats(args.format or DEFAULT_FORMATS)
 
 
-def _write_files(out: str, files: list[tuple[str, str | bytes]], target: str) -> list[Path]:
+def _write_files(
+    out: str, files: list[tuple[str, str | bytes]], target: str, note: str = ""
+) -> list[Path]:
     written = [write_report(Path(out) / name, body) for name, body in files]
     print("wrote " + ", ".join(str(p) for p in written), file=sys.stderr)
-    AuditLog().record("export", target, ", ".join(str(p) for p in written))
+    AuditLog().record("export", target, note + ", ".join(str(p) for p in written))
     return written
 
 
@@ -412,7 +414,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     if not args.no_history:
         record_run(store, run)
     if args.out:
-        _write_files(args.out, run_files(run, formats), run.run_id)
+        note = "run not recorded in history (--no-history): " if args.no_history else ""
+        _write_files(args.out, run_files(run, formats), run.run_id, note)
     if args.json:
         sys.stdout.write(to_json(run))
     else:

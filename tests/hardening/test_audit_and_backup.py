@@ -81,6 +81,25 @@ def test_every_change_is_in_the_audit_log_with_its_actor(
     assert usage.value.code == 2 and "invalid choice: 'nope'" in capsys.readouterr().err
 
 
+def test_an_export_of_a_run_kept_out_of_history_says_so(
+    capsys: pytest.CaptureFixture[str], demo_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    args = ("--out", str(out), "--format", "json")
+    code, _, err = cli(capsys, *demo(demo_dir), "--no-history", *args)
+    assert code == 0, err
+    assert HistoryStore().count_runs() == 0  # the run is nowhere in history...
+    (entry,) = AuditLog().entries()
+    (written,) = out.iterdir()
+    run_id = written.name.removeprefix("run-").removesuffix(".json")
+    assert (entry.action, entry.target) == ("export", run_id)  # ...but its export is logged
+    assert entry.detail == f"run not recorded in history (--no-history): {written}"
+    assert cli(capsys, *demo(demo_dir), *args)[0] == 0  # a recorded run's export: no such note
+    recorded = AuditLog().entries(action="export")[0]
+    assert recorded.target == HistoryStore().list_runs()[0].run_id
+    assert "not recorded" not in recorded.detail and recorded.detail.startswith(str(out))
+
+
 def test_the_history_page_shows_and_filters_the_log(
     capsys: pytest.CaptureFixture[str], demo_dir: Path
 ) -> None:
