@@ -1,12 +1,13 @@
 """Access controls for demo deployments: an optional password gate, failed-login back-off, a
 per-session quota of judgments, a cap on each run's cost, and a read-only mode.
 
-Configured by environment variables (or Streamlit secrets with the same lower-case names):
+Configured by environment variables (or Streamlit secrets: the same name, or it in lower case
+without `A11Y_JUDGE_`, e.g. `password_hash`):
 
 - `A11Y_JUDGE_PASSWORD`: the password, in the environment only (never written to a file);
 - `A11Y_JUDGE_PASSWORD_HASH` / secrets `password_hash`: a PBKDF2-SHA256 hash made by
-  `a11y-judge password-hash` — the form to use in a file such as `.streamlit/secrets.toml`
-  (a plain `password` in secrets works too, but is refused in favour of the hash when both exist);
+  `a11y-judge password-hash` — the only form a file such as `.streamlit/secrets.toml` may hold
+  (a plain `password` there is refused with the command to run instead, and the app stays locked);
 - `A11Y_JUDGE_SESSION_QUOTA`: judgments a browser session may request per hour (token bucket,
   bursts up to the same number; default 500; 0 turns it off);
 - `A11Y_JUDGE_MAX_RUN_USD`: the most one run may spend on LLM calls, whatever a visitor sets;
@@ -45,18 +46,34 @@ def hash_password(password: str, *, iterations: int = PBKDF2_ITERATIONS) -> str:
     return f"pbkdf2_sha256${iterations}${b64(salt).decode()}${b64(digest).decode()}"
 
 
-def _verify_hash(password: str, stored: str) -> bool:
+def _parse_hash(stored: str) -> tuple[int, bytes, bytes] | None:
+    """(iterations, salt, digest) of a `hash_password` string; None for anything else."""
     try:
-        scheme, iterations, salt, digest = stored.split("$")
-        if scheme != "pbkdf2_sha256":
-            return False
-        want = base64.b64decode(digest)
-        got = hashlib.pbkdf2_hmac(
-            "sha256", password.encode(), base64.b64decode(salt), int(iterations)
+        scheme, iterations, salt, digest = stored.strip().split("$")
+        parsed = (
+            int(iterations),
+            base64.b64decode(salt, validate=True),
+            base64.b64decode(digest, validate=True),
         )
-    except (ValueError, TypeError):
+    except (ValueError, TypeError):  # binascii.Error is a ValueError
+        return None
+    if scheme != "pbkdf2_sha256" or parsed[0] < 1 or not parsed[1] or not parsed[2]:
+        return None
+    return parsed
+
+
+def _verify_hash(password: str, stored: str) -> bool:
+    parsed = _parse_hash(stored)
+    if parsed is None:
         return False
+    iterations, salt, want = parsed
+    got = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
     return hmac.compare_digest(got, want)
+
+
+#: what to run to put a password in a file (the message of a refused plain password)
+HASH_COMMAND = "a11y-judge password-hash"
+_SECRETS = ".streamlit/secrets.toml"
 
 
 def _truthy(value: str | None) -> bool:
@@ -109,20 +126,50 @@ class AccessConfig:
 def load_access(
     env: Mapping[str, str] | None = None, secrets_: Mapping[str, Any] | None = None
 ) -> AccessConfig:
-    """The access settings from the environment, then Streamlit secrets."""
+    """The access settings from the environment, then Streamlit secrets (the short lower-case
+    name, e.g. `password_hash`, or the variable's own name).
+
+    A password may come from a file only as a hash: a plain `password` in the secrets is
+    refused (one error with the command that makes the hash), and so is a `password_hash`
+    that is not one — the app shows the error and stays locked.
+    """
     env = os.environ if env is None else env
     sec = secrets_ or {}
 
+    def secret_name(name: str) -> str | None:
+        """The name under which `name` is in the secrets, if it is."""
+        short = name.lower().removeprefix("a11y_judge_")
+        return next((n for n in (short, name) if n in sec), None)
+
     def get(name: str) -> str | None:
         value = env.get(name)
-        if value is None and name.lower().removeprefix("a11y_judge_") in sec:
-            value = str(sec[name.lower().removeprefix("a11y_judge_")])
+        if value is None and (found := secret_name(name)) is not None:
+            value = str(sec[found])
         return value
 
+    if (plain := secret_name("A11Y_JUDGE_PASSWORD")) is not None:
+        raise A11yJudgeError(
+            f"{_SECRETS} holds a plain password ({plain}): a password in a file must be a hash",
+            hint=f"Run `{HASH_COMMAND}`, put what it prints in {_SECRETS} as "
+            f'`password_hash = "…"` and delete the `{plain}` line '
+            "(or set A11Y_JUDGE_PASSWORD in the environment instead)",
+        )
+    stored = get("A11Y_JUDGE_PASSWORD_HASH") or None
+    if stored is not None and _parse_hash(stored) is None:
+        where = (
+            "A11Y_JUDGE_PASSWORD_HASH"
+            if "A11Y_JUDGE_PASSWORD_HASH" in env
+            else f"{secret_name('A11Y_JUDGE_PASSWORD_HASH')} in {_SECRETS}"
+        )
+        raise A11yJudgeError(
+            f"{where} is not a password hash made by `{HASH_COMMAND}`",
+            hint=f"Run `{HASH_COMMAND}` and use what it prints "
+            "(it starts with `pbkdf2_sha256` and has four parts)",
+        )
     quota = _number("A11Y_JUDGE_SESSION_QUOTA", get("A11Y_JUDGE_SESSION_QUOTA"), None)
     return AccessConfig(
-        password=get("A11Y_JUDGE_PASSWORD") or None,
-        password_hash=get("A11Y_JUDGE_PASSWORD_HASH") or None,
+        password=env.get("A11Y_JUDGE_PASSWORD") or None,
+        password_hash=stored,
         session_quota=DEFAULT_SESSION_QUOTA if quota is None else int(quota),
         max_run_usd=_number("A11Y_JUDGE_MAX_RUN_USD", get("A11Y_JUDGE_MAX_RUN_USD"), None),
         read_only=_truthy(get("A11Y_JUDGE_READ_ONLY")),

@@ -1,9 +1,10 @@
-"""Demo-deployment access: the password gate (plain or hashed, constant-time, back-off after
-failed attempts), the per-session quota, the run cost cap and read-only mode, through the real
-app (Streamlit AppTest) and the package."""
+"""Demo-deployment access: the password gate (plain from the environment, hashed from a file,
+constant-time, back-off after failed attempts), the per-session quota, the run cost cap and
+read-only mode, through the real app (Streamlit AppTest) and the package."""
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from a11y_judge.access import (
     hash_password,
     load_access,
 )
+from a11y_judge.cli import main
 from a11y_judge.errors import A11yJudgeError
 from a11y_judge.history.audit import AuditLog
 from a11y_judge.history.store import HistoryStore
@@ -80,8 +82,10 @@ def test_the_quota_bucket_refills_over_the_hour() -> None:
 
 def test_settings_come_from_the_environment_then_secrets() -> None:
     env = {"A11Y_JUDGE_MAX_RUN_USD": "0.5", "A11Y_JUDGE_READ_ONLY": "yes"}
-    cfg = load_access(env, {"password_hash": "h", "session_quota": 7})
-    assert cfg.read_only and cfg.password_hash == "h" and cfg.session_quota == 7
+    stored = hash_password("pw", iterations=1000)
+    cfg = load_access(env, {"password_hash": stored, "session_quota": 7})
+    assert cfg.read_only and cfg.password_hash == stored and cfg.session_quota == 7
+    assert cfg.check("pw") and not cfg.check("PW")
     assert cfg.run_budget(None) == 0.5 and cfg.run_budget(2.0) == 0.5
     assert cfg.run_budget(0.1) == 0.1
     assert load_access({}, {}).run_budget(3.0) == 3.0
@@ -90,7 +94,68 @@ def test_settings_come_from_the_environment_then_secrets() -> None:
     assert "password" not in repr(AccessConfig(password="hunter2"))  # never in a log line
 
 
+def test_a_password_from_a_file_must_be_a_hash() -> None:
+    for name in ("password", "A11Y_JUDGE_PASSWORD"):  # the short name and the variable's own
+        for env in ({}, {"A11Y_JUDGE_PASSWORD": "from-env"}):  # refused even beside the env's
+            with pytest.raises(A11yJudgeError) as refused:
+                load_access(env, {name: "hunter2"})
+            message = str(refused.value)
+            assert f".streamlit/secrets.toml holds a plain password ({name})" in message
+            assert "Run `a11y-judge password-hash`" in message and "password_hash = " in message
+            assert "hunter2" not in message
+    # the environment may hold the password itself; a file only its hash
+    assert load_access({"A11Y_JUDGE_PASSWORD": "from-env"}, {}).check("from-env")
+    stored = hash_password("pw", iterations=1000)
+    assert load_access({}, {"A11Y_JUDGE_PASSWORD_HASH": stored}).check("pw")
+    assert load_access({"A11Y_JUDGE_PASSWORD_HASH": f" {stored}\n"}, {}).check("pw")
+
+
+def test_a_hash_that_is_not_one_is_refused_not_a_gate_nobody_passes() -> None:
+    salt_and_digest = hash_password("pw", iterations=1000).split("$", 2)[2]
+    for bad in (
+        "hunter2",  # a plain password where the hash belongs
+        "pbkdf2_sha256$many$" + salt_and_digest,
+        "pbkdf2_sha256$0$" + salt_and_digest,
+        "md5$1000$" + salt_and_digest,
+        "pbkdf2_sha256$1000$not base64!$AAAA",
+    ):
+        with pytest.raises(A11yJudgeError) as in_secrets:
+            load_access({}, {"password_hash": bad})
+        assert str(in_secrets.value).startswith(
+            "password_hash in .streamlit/secrets.toml is not a password hash made by "
+            "`a11y-judge password-hash`"
+        )
+        with pytest.raises(A11yJudgeError, match=r"^A11Y_JUDGE_PASSWORD_HASH is not a password"):
+            load_access({"A11Y_JUDGE_PASSWORD_HASH": bad}, {})
+
+
+def test_the_password_hash_command_makes_what_the_gate_accepts(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("correct horse\n"))
+    assert main(["password-hash", "--stdin"]) == 0
+    printed = capsys.readouterr().out.strip()
+    assert printed.startswith("pbkdf2_sha256$600000$") and "correct horse" not in printed
+    cfg = load_access({}, {"password_hash": printed})
+    assert cfg.check("correct horse") and not cfg.check("correct horse\n")
+
+
 # ------------------------------------------------------------------ the gate in the app
+
+
+def test_a_plain_password_in_secrets_shows_the_fix_and_keeps_the_app_locked() -> None:
+    at = app({"password": "s3cret-demo"})
+    no_exception(at)
+    assert len(at.error) == 1
+    shown = at.error[0].value
+    assert "holds a plain password (password)" in shown and "`a11y-judge password-hash`" in shown
+    assert "s3cret-demo" not in shown
+    for page in ("views/evaluate.py", "views/history.py", "views/settings.py"):
+        at.switch_page(page).run()
+        no_exception(at)
+        assert "holds a plain password" in texts(at.error)
+        assert not at.button and not at.text_input  # no page, not even a sign-in form
+    assert AuditLog().entries() == []
 
 
 def test_without_the_password_a_visitor_sees_only_the_sign_in(
