@@ -766,6 +766,7 @@ PAGES = (
     ("History", "views/history.py"),
     ("Conflicts", "views/conflicts.py"),
     ("Batch", "views/batch.py"),
+    ("A/B", "views/experiments.py"),
     ("Performance", "views/performance.py"),
     ("Settings", "views/settings.py"),
 )

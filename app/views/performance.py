@@ -100,13 +100,30 @@ def _latency(calls: pd.DataFrame, found: insights.Analysis) -> None:
     boxes = insights.box_stats(calls)
     st.plotly_chart(perf_figures.latency_boxes(boxes), key=f"{KEY}.latency.box")
     data_table(boxes)
-    st.markdown("**p95 latency per run, over time**")
+    which = st.radio(
+        "Percentile over time",
+        ["p50", "p95", "p99"],
+        index=1,
+        horizontal=True,
+        key=f"{KEY}.latency.percentile",
+    )
+    st.markdown(f"**{which} latency per run, over time**")
     st.plotly_chart(
-        perf_figures.series_lines(found.by_run, "when", "p95_s", "model_id", "p95 latency (s)"),
-        key=f"{KEY}.latency.p95",
+        perf_figures.series_lines(
+            found.by_run, "when", f"{which}_s", "model_id", f"{which} latency (s)"
+        ),
+        key=f"{KEY}.latency.{which}",
     )
     data_table(
-        found.by_run.rename(columns={"model_id": "Model", "when": "Run time", "p95_s": "p95 (s)"})
+        found.by_run.rename(
+            columns={
+                "model_id": "Model",
+                "when": "Run time",
+                "p50_s": "p50 (s)",
+                "p95_s": "p95 (s)",
+                "p99_s": "p99 (s)",
+            }
+        )
     )
 
 
@@ -173,7 +190,19 @@ def _resources(runs: pd.DataFrame, store: MetricsStore) -> None:
         data_table(sampled[["run_id", "when", "cpu_pct_mean", "cpu_pct_max", "rss_mb_max"]])
     jobs = pd.DataFrame(
         store.jobs(),
-        columns=["Job", "Recorded", "Wall (s)", "Sets", "CPU % mean", "Peak MiB", "Queue max"],
+        columns=[
+            "Job",
+            "Recorded",
+            "Wall (s)",
+            "Sets",
+            "CPU % mean",
+            "Peak MiB",
+            "Queue max",
+            "LLM calls",
+            "Cache hits",
+            "Cache misses",
+            "Cache hit rate",
+        ],
     )
     if not jobs.empty:
         st.markdown("**Batches** (queue: LLM requests the sets in flight still owed)")

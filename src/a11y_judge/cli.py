@@ -888,7 +888,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "password-hash": _password_hash,
     }
     try:
-        if args.command in ("evaluate", "batch") and (port := exporter.start_if_configured()):
+        if args.command in ("evaluate", "batch", "ab") and (port := exporter.start_if_configured()):
             print(f"metrics: http://0.0.0.0:{port}/metrics", file=sys.stderr)
         return handlers[args.command](args)
     except A11yJudgeError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from apptest import no_exception, on, texts
 from streamlit.testing.v1 import AppTest
@@ -54,9 +55,11 @@ def test_real_runs_with_an_llm_judge_are_charted(demo_dir: Path) -> None:
             finally:
                 settings.close()
         assert srv.count("openai") == len(plans)
+    p99 = np.float64(0.8)  # as the bench computes it: numpy numbers, a numpy bool verdict
     MetricsStore(store).save_bench(
-        "abc1234", [BenchResult("cache hit p99", 0.8, "ms", "<= 2 ms", 0.4, True)]
+        "abc1234", [BenchResult("cache hit p99", p99, "ms", "<= 2 ms", p99 / 2.0, p99 <= 2.0)]
     )
+    assert MetricsStore(store).bench()[0][5:] == ("<= 2 ms", 0.4, 1)  # numbers, not BLOBs
     at = on_page()
     no_exception(at)
     metrics = {m.label: m.value for m in at.metric}
@@ -68,6 +71,10 @@ def test_real_runs_with_an_llm_judge_are_charted(demo_dir: Path) -> None:
     assert row["Cache hit rate"] == 0.5 and 0.04 < row["p50 (s)"] < 5
     bench = next(d.value for d in at.dataframe if "Goal" in d.value.columns)
     assert list(bench["Figure"]) == ["cache hit p99"] and list(bench["Meets"]) == ["meets"]
+    assert "**p95 latency per run, over time**" in texts(at.markdown)
+    at.radio(key="performance.latency.percentile").set_value("p99").run()
+    no_exception(at)
+    assert "**p99 latency per run, over time**" in texts(at.markdown)
 
 
 def test_twenty_thousand_judgments_render_and_thresholds_warn() -> None:

@@ -69,3 +69,26 @@ def test_a_batch_records_its_usage(tmp_path: Path, demo_dir: Path) -> None:
     [row] = MetricsStore().jobs()
     assert row[0] == job.job_id and row[3] == 2 and row[2] > 0  # job, sets, wall seconds
     assert len(MetricsStore().runs()) == 2
+
+
+def test_a_batch_with_an_llm_judge_sums_its_calls_and_cache_hits(
+    tmp_path: Path, demo_dir: Path
+) -> None:
+    plans = sorted((demo_dir / "plans").glob("*.md"))
+    for name in ("north", "south"):  # the same set twice: the second can use the cache
+        (tmp_path / name / "plans").mkdir(parents=True)
+        (tmp_path / name / "audit.md").write_bytes((demo_dir / "northwind-audit.md").read_bytes())
+        for plan in plans:
+            (tmp_path / name / "plans" / plan.name).write_bytes(plan.read_bytes())
+    with FakeLLMServer(constant_responder(6.0), latency=0.02) as srv:
+        spec = f"openai-compatible:fake@{srv.openai_base_url}"
+        job = service.submit(tmp_path, BatchSettings(judges=["offline", spec]))
+        service.run(job.job_id)
+        sent = srv.count("openai")
+    [row] = MetricsStore().jobs()
+    runs = [dict(zip(RUN_COLUMNS, r, strict=True)) for r in MetricsStore().runs()]
+    calls, hits, misses, rate = row[7:11]
+    assert calls == sent == sum(r["llm_calls"] for r in runs) and calls >= len(plans)
+    assert hits == sum(r["cache_hits"] for r in runs)
+    assert hits + misses == 2 * len(plans)  # one LLM judgment per plan per set
+    assert rate == hits / (2 * len(plans))

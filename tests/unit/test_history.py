@@ -318,3 +318,27 @@ def test_failure_late_in_save_rolls_back_everything(tmp_path: Path, rubric: Rubr
     assert store.list_runs() == []
     store.save_run(run)  # the store is still usable
     assert store.count_runs() == 1
+
+
+def test_bench_verdicts_stored_as_blobs_are_read_as_numbers_after_migrating(
+    tmp_path: Path,
+) -> None:
+    db = sqlite3.connect(tmp_path / "old.sqlite")
+    try:
+        names = [name for name, _ in MIGRATIONS]
+        db.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        for name, fn in MIGRATIONS[: names.index("m013_bench_verdicts")]:
+            fn(db)
+            db.execute("INSERT INTO _migrations VALUES (?, datetime('now'))", (name,))
+        rows = [(b"\x01", "a"), (b"\x00", "b"), (1, "c"), (None, "d")]  # numpy bools: BLOBs
+        db.executemany(
+            "INSERT INTO bench_results (recorded_at, git_commit, name, value, unit, goal, meets)"
+            " VALUES ('2026-12-01', 'abc', ?, 1.0, 's', 'goal', ?)",
+            [(name, meets) for meets, name in rows],
+        )
+        db.commit()
+        assert migrate(db) == names[names.index("m013_bench_verdicts") :]
+        got = dict(db.execute("SELECT name, meets FROM bench_results").fetchall())
+        assert got == {"a": 1, "b": 0, "c": 1, "d": None}
+    finally:
+        db.close()

@@ -80,6 +80,17 @@ def test_percentiles_match_numpy_per_model() -> None:
     assert insights.percentiles([]) is None
 
 
+def test_per_run_percentiles_over_time_match_numpy() -> None:
+    rng = np.random.default_rng(11)
+    runs = [rng.lognormal(0.4 + 0.1 * k, 0.5, 60).round(3).tolist() for k in range(3)]
+    by_run = insights.latency_by_run(insights.calls_frame(_calls(runs, "a")))
+    assert list(by_run["run_id"]) == ["run-000", "run-001", "run-002"]  # in time order
+    for values, row in zip(runs, by_run.itertuples(index=False), strict=True):
+        expected = np.percentile(values, [50, 95, 99])
+        assert [row.p50_s, row.p95_s, row.p99_s] == pytest.approx(expected)
+        assert row.requests == len(values)
+
+
 def test_cache_hits_are_left_out_of_latency() -> None:
     rows = _calls([[2.0, 2.0, 2.0]]) + _calls([[0.001] * 3], cache_hit=1)
     table = insights.latency_table(insights.calls_frame(rows))

@@ -64,6 +64,12 @@ class BenchResult:
     ratio: float | None = None
     meets: bool | None = None
 
+    def __post_init__(self) -> None:
+        # plain Python numbers: numpy's (a bench's `p99 <= 2.0`) would be stored as BLOBs
+        object.__setattr__(self, "value", float(self.value))
+        object.__setattr__(self, "ratio", None if self.ratio is None else float(self.ratio))
+        object.__setattr__(self, "meets", None if self.meets is None else bool(self.meets))
+
 
 def write_run_metrics(db: sqlite3.Connection, run: Run) -> None:
     """The run's row of run_metrics, inside the transaction that records the run."""
@@ -169,14 +175,20 @@ class MetricsStore:
             )
 
     def jobs(self) -> list[tuple[object, ...]]:
-        """(job_id, recorded_at, wall_s, sets, cpu_pct_mean, rss_mb_max, queue_max), newest
-        first."""
+        """(job_id, recorded_at, wall_s, sets, cpu_pct_mean, rss_mb_max, queue_max, llm_calls,
+        cache_hits, cache_misses, cache_hit_rate), newest first; the calls and cache figures
+        summed over the runs its sets recorded (hit rate None without LLM judgments)."""
         with self.history._connect() as db:
             return [
-                tuple(r)
+                (*r[:10], r[8] / (r[8] + r[9]) if r[8] + r[9] else None)
                 for r in db.execute(
-                    "SELECT job_id, recorded_at, wall_s, sets, cpu_pct_mean, rss_mb_max,"
-                    " queue_max FROM job_metrics ORDER BY recorded_at DESC"
+                    "SELECT m.job_id, m.recorded_at, m.wall_s, m.sets, m.cpu_pct_mean,"
+                    " m.rss_mb_max, m.queue_max, COALESCE(SUM(r.llm_calls), 0),"
+                    " COALESCE(SUM(r.cache_hits), 0), COALESCE(SUM(r.cache_misses), 0)"
+                    " FROM job_metrics m"
+                    " LEFT JOIN batch_items i ON i.job_id = m.job_id AND i.run_id IS NOT NULL"
+                    " LEFT JOIN runs r ON r.run_id = i.run_id"
+                    " GROUP BY m.job_id ORDER BY m.recorded_at DESC"
                 )
             ]
 

@@ -362,6 +362,13 @@ def m012_judge_status_index(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m013_bench_verdicts(db: sqlite3.Connection) -> None:
+    """`make bench` verdicts written as numpy booleans were stored as one-byte BLOBs (the
+    Performance page showed them as unknown): stored again as 0 or 1."""
+    db.execute("UPDATE bench_results SET meets = (hex(meets) != '00') WHERE typeof(meets) = 'blob'")
+
+
 def migrate(db: sqlite3.Connection) -> list[str]:
     """Apply pending migrations in order, each in its own transaction; returns their names."""
     db.execute(

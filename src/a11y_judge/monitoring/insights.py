@@ -126,17 +126,21 @@ def latency_table(calls: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def p95_by_run(calls: pd.DataFrame) -> pd.DataFrame:
-    """Per LLM model and run: the run's time, the p95 latency (s) of its live requests (numpy's
-    linear interpolation, as pandas' quantile) and how many there were."""
+def latency_by_run(calls: pd.DataFrame) -> pd.DataFrame:
+    """Per LLM model and run: the run's time, the p50, p95 and p99 latency (s) of its live
+    requests (numpy's linear interpolation, as pandas' quantile) and how many there were."""
     live = calls[calls["llm"] & ~calls["cache_hit"]]
     if live.empty:
-        return pd.DataFrame(columns=["model_id", "run_id", "when", "p95_s", "requests"])
+        return pd.DataFrame(
+            columns=["model_id", "run_id", "when", "p50_s", "p95_s", "p99_s", "requests"]
+        )
     grouped = live.groupby(["model_id", "run_id"], sort=False)["latency_s"]
     out = pd.DataFrame(
         {
             "when": live.groupby(["model_id", "run_id"], sort=False)["when"].first(),
+            "p50_s": grouped.quantile(0.50),
             "p95_s": grouped.quantile(0.95),
+            "p99_s": grouped.quantile(0.99),
             "requests": grouped.size(),
         }
     ).reset_index()
@@ -205,7 +209,7 @@ def anomalies(
     """Runs whose p95 latency (per model, over at least MIN_REQUESTS requests) or cost rose
     well above the runs before them. Drops are not flagged: they are good news."""
     found: list[Finding] = []
-    by_run = p95_by_run(calls) if by_run is None else by_run
+    by_run = latency_by_run(calls) if by_run is None else by_run
     by_run = by_run[by_run["requests"] >= MIN_REQUESTS]
     for model_id, group in by_run.groupby("model_id", sort=True):
         group = group.reset_index(drop=True)
@@ -305,7 +309,7 @@ def recommendations(
 ) -> list[Finding]:
     """What to change, only where the data says so, with the numbers behind it."""
     found: list[Finding] = []
-    by_run = p95_by_run(calls) if by_run is None else by_run
+    by_run = latency_by_run(calls) if by_run is None else by_run
     for model_id, group in by_run.groupby("model_id", sort=True):
         recent = group.tail(20)
         if len(recent) < 6:
@@ -391,7 +395,7 @@ def analyse(
     repeats: int = 0,
 ) -> Analysis:
     """The latency table, per-run p95, threshold warnings, anomalies and recommendations."""
-    by_run = p95_by_run(calls)
+    by_run = latency_by_run(calls)
     latency = latency_table(calls)
     return Analysis(
         latency=latency,
