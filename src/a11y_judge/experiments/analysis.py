@@ -143,48 +143,77 @@ def _gold_test(
     return stats.paired(err_a, err_b, [k[0] for k in keys])
 
 
+def _interval(p: stats.Paired) -> str:
+    """'95% CI lo to hi' in words, or why there is none."""
+    if p.ci is None:
+        return "no interval: one plan cannot give one"
+    lo, hi = p.ci
+    return f"95% CI {lo:+.2f} to {hi:+.2f}"
+
+
+def power_note(p: stats.Paired) -> str:
+    """The power note (normal approximation, two-sided alpha 0.05, 80% power): the smallest
+    difference this many plans can detect, and how many plans the observed one would need."""
+    if p.mdd is None:
+        return "With one plan there is no power figure: the spread of the differences is unknown."
+    if p.mdd == 0:
+        return (
+            "Every plan moved by exactly the same amount, so the power figures (which need "
+            "the differences to vary) are not defined."
+        )
+    note = (
+        f"With {p.n} plans, the smallest difference detectable with 80% power is {p.mdd:.2f} points"
+    )
+    if p.n_needed is not None:
+        note += (
+            f"; detecting a difference of {p.mean_diff:+.2f} would need about "
+            f"{p.n_needed} plan{'s' if p.n_needed != 1 else ''}"
+        )
+    elif p.mean_diff == 0:
+        note += "; the observed difference is exactly 0, which no number of plans detects"
+    return note + "."
+
+
 def verdict(a: str, b: str, overall: stats.Paired | None, criteria: dict[str, stats.Paired]) -> str:
-    """What the comparison shows, in words, with its numbers."""
+    """What the comparison shows, in words, with its numbers: the mean difference, its
+    interval, the test, the conclusion and the power note, whatever the sample size."""
     if overall is None:
         return f"{b} and {a} share no judged plans: nothing to compare."
     n, g = overall.n, overall.clusters
     where = f"{n} plan{'s' if n != 1 else ''} in {g} audit{'s' if g != 1 else ''}"
+    p = overall.p_wilcoxon
+    figures = f"{_interval(overall)}, {where}" + (
+        f", Wilcoxon p = {p:.3g}" if p is not None else ""
+    )
+    head = (
+        f"{b} scores {overall.mean_diff:+.2f} points against {a} on the weighted score ({figures})"
+    )
+    power = " " + power_note(overall)
     if n < stats.MIN_ITEMS:
         return (
-            f"Too few plans to conclude ({where}; at least {stats.MIN_ITEMS} are needed): "
-            f"{b} scored {overall.mean_diff:+.2f} points against {a} on the weighted score."
+            f"Too few plans to conclude: {head}. At least {stats.MIN_ITEMS} plans are needed "
+            "before a difference is called real: with fewer, one plan can swing the tests." + power
         )
     lo, hi = overall.ci or (math.nan, math.nan)
-    p = overall.p_wilcoxon
     real = p is not None and p < 0.05 and (lo > 0 or hi < 0)
-    head = (
-        f"{b} scores {overall.mean_diff:+.2f} points against {a} on the weighted score "
-        f"(95% CI {lo:+.2f} to {hi:+.2f}, {where}, Wilcoxon p = {p:.3g})"
-        if p is not None
-        else f"{b} scores {overall.mean_diff:+.2f} points against {a} ({where})"
-    )
-    moved = [cid for cid, c in criteria.items() if c.p_holm is not None and c.p_holm < 0.05]
     if real:
         tail = ": a real difference."
+        moved = [cid for cid, c in criteria.items() if c.p_holm is not None and c.p_holm < 0.05]
         if moved:
             tail += (
                 " Criteria that moved (Holm-corrected p < 0.05): "
                 + ", ".join(f"{cid} {criteria[cid].mean_diff:+.2f}" for cid in moved)
                 + "."
             )
-        return head + tail
-    power = ""
-    if overall.mdd is not None:
-        power = (
-            " At this n the smallest difference detectable with 80% power is "
-            f"{overall.mdd:.2f} points"
-        )
-        if overall.n_needed is not None and overall.mean_diff:
-            power += (
-                f"; detecting {overall.mean_diff:+.2f} would need about {overall.n_needed} plans"
-            )
-        power += "."
-    return head + ": no detectable difference." + power
+        return head + tail + power
+    why = (
+        "the interval includes 0"
+        if not (lo > 0 or hi < 0)
+        else f"Wilcoxon p is {p:.3g}, not below 0.05"
+        if p is not None
+        else "no test is possible"
+    )
+    return head + f": no detectable difference ({why})." + power
 
 
 def analyse(data: ExperimentData, gold: Gold | None = None) -> dict[str, Any]:
