@@ -65,3 +65,16 @@ class ScriptedJudge:
             provider=self.provider,
             model=self.model,
         )
+
+
+def repeat_shifted(
+    judge_id: str, scores: Script, shifts: list[float], repeat: int
+) -> ScriptedJudge:
+    """A ScriptedJudge for an experiment's repeat `repeat` (JudgeSettings.repeat, which the
+    judge factory receives): every score moved by shifts[repeat], so repeats differ by known
+    amounts (within-variant noise a test can compute by hand)."""
+    shift = shifts[repeat]
+    return ScriptedJudge(
+        id=judge_id,
+        scores={plan: {c: v + shift for c, v in by.items()} for plan, by in scores.items()},
+    )

@@ -23,6 +23,7 @@ from a11y_judge.judges.base import _REGISTRY, register
 from a11y_judge.models import AuditReport, CriterionScore, Judgment, Plan, Rubric
 from fakes.jury_responder import DisagreeingJury
 from fakes.llm_server import FakeLLMServer
+from fakes.scripted_judge import repeat_shifted
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "data" / "demo"
@@ -61,12 +62,33 @@ class NoisyJudge:
         return Judgment(judge_id=self.id, plan_name=plan.name, scores=scores, provider="noisy")
 
 
+CRITERIA = (
+    "strategic_prioritization",
+    "technical_specificity",
+    "comprehensiveness",
+    "long_term_vision",
+)
+#: 'fixed:NAME' judges: every criterion of plan-0-k scored FIXED[NAME][k] (so the weighted
+#: score is that value too), moved by SHIFTS[NAME][repeat] in each repeat of an experiment.
+FIXED = {"a": [2.0, 4.0, 6.0, 8.0, 9.0], "b": [3.5, 4.5, 8.5, 7.5, 5.5]}
+SHIFTS = {"a": [0.0, 0.0, 0.0], "b": [0.0, 0.0, 0.0], "wobbly": [0.0, 0.5, 1.0]}
+
+
+def fixed_judge(rest: str, settings: object) -> object:
+    values = FIXED["a" if rest == "wobbly" else rest]
+    script = {f"plan-0-{k}": {c: v for c in CRITERIA} for k, v in enumerate(values)}
+    repeat = getattr(settings, "repeat", 0)
+    return repeat_shifted(f"fixed:{rest}", script, SHIFTS[rest], repeat)
+
+
 @pytest.fixture(autouse=True)
 def noisy_provider() -> Iterator[None]:
-    """The scripted provider, registered for these tests only."""
+    """The scripted providers, registered for these tests only."""
     register("noisy")(lambda rest, settings: NoisyJudge(rest))
+    register("fixed")(fixed_judge)
     yield
     _REGISTRY.pop("noisy", None)
+    _REGISTRY.pop("fixed", None)
 
 
 def make_sets(root: Path, audits: int = 4, plans: int = 6) -> Path:
@@ -151,6 +173,52 @@ def test_gold_labels_and_bad_gold_files(tmp_path: Path) -> None:
             service.run(["a=noisy:0:1", "b=noisy:2:2"], items, gold=bad)
 
 
+def test_gold_metrics_are_exact_on_a_constructed_csv(tmp_path: Path) -> None:
+    items = make_sets(tmp_path / "sets", audits=1, plans=5)
+    expert = [3.0, 4.0, 8.0, 7.0, 5.0]
+    rows = ["plan,criterion,score"]
+    rows += [f"plan-0-{k},technical_specificity,{g}" for k, g in enumerate(expert)]
+    gold = tmp_path / "gold.csv"
+    gold.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    doc = service.run(["a=fixed:a", "b=fixed:b"], items, gold=gold)
+    g = doc["gold"]["variants"]
+    # a = 2, 4, 6, 8, 9 against 3, 4, 8, 7, 5: |errors| 1, 0, 2, 1, 4
+    #   MAE 8/5 = 1.6; within 1 point: 3 of 5 = 0.6
+    #   Spearman: expert ranks 1, 2, 5, 4, 3 vs 1, 2, 3, 4, 5; sum d^2 = 8;
+    #   rho = 1 - 6 * 8 / (5 * (25 - 1)) = 0.6
+    assert g["a"] == {"n": 5, "mae": 1.6, "spearman": pytest.approx(0.6), "within_1": 0.6}
+    # b = expert + 0.5 everywhere: MAE 0.5, all within 1, same order (rho 1)
+    assert g["b"] == {"n": 5, "mae": 0.5, "spearman": pytest.approx(1.0), "within_1": 1.0}
+    # the paired test on absolute errors: b - a = -0.5, 0.5, -1.5, -0.5, -3.5, mean -1.1
+    test = doc["gold"]["test"]
+    assert test["n"] == 5 and test["mean_diff"] == pytest.approx(-1.1)
+
+
+def test_noise_across_repeats_is_the_sd_of_each_plans_scores(tmp_path: Path) -> None:
+    items = make_sets(tmp_path / "sets", audits=1, plans=5)
+    doc = service.run(["steady=fixed:a", "wobbly=fixed:wobbly"], items, repeats=3)
+    noise = {v["name"]: v["noise_sd"] for v in doc["variants"]}
+    # wobbly scores every plan s, s + 0.5, s + 1 in its three repeats (s up to 9, so none
+    # passes 10): SD sqrt((0.25 + 0 + 0.25) / 2) = 0.5 for each plan
+    assert noise["steady"] == 0 and noise["wobbly"] == pytest.approx(0.5)
+    # the comparison uses each plan's mean over repeats: s + 0.5 against s
+    assert doc["overall"]["mean_diff"] == pytest.approx(0.5)
+    assert doc["variants"][1]["usage"]["runs"] == 3
+
+
+def test_the_help_example_strict_rubric_runs_on_the_demo_set() -> None:
+    strict = parse("strict=offline+rubric=prompts/strict.yaml")
+    weights = strict.rubric_for().weights
+    assert weights["technical_specificity"] > weights["strategic_prioritization"]
+    doc = service.run(
+        ["base=offline", f"strict=offline+rubric={REPO / 'prompts' / 'strict.yaml'}"], DEMO
+    )
+    assert doc["n_items"] == 4 and doc["verdict"].startswith("Too few plans to conclude")
+    # the same offline criterion scores, weighted differently
+    assert all(c["mean_diff"] == 0 for c in doc["criteria"].values())
+    assert doc["overall"]["mean_diff"] != 0
+
+
 def test_bad_variants_are_one_clear_error() -> None:
     for text, message in (
         ("offline", "is not NAME=SPEC"),
@@ -197,6 +265,7 @@ def _cli(home: Path, *argv: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
         env=env,
+        cwd=REPO,
     )
 
 
@@ -219,5 +288,13 @@ def test_the_cli_prints_the_documented_json(tmp_path: Path) -> None:
     pdf = next((tmp_path / "out").glob("*.pdf"))
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
     assert "Tagged:          yes" in info.stdout and "A/B experiment" in info.stdout
+    # the example of `a11y-judge ab --help`, run from the repository as written there
+    strict = _cli(
+        tmp_path / "home",
+        *("--variant", "base=offline", "--variant", "strict=offline+rubric=prompts/strict.yaml"),
+        *("--items", str(DEMO), "--json"),
+    )
+    assert strict.returncode == 0, strict.stderr
+    assert json.loads(strict.stdout)["variants"][1]["spec"] == "offline+rubric=prompts/strict.yaml"
     bad = _cli(tmp_path / "home", "--variant", "a=offline", "--items", str(items))
     assert bad.returncode == 2 and bad.stderr.startswith("error:") and "Traceback" not in bad.stderr
