@@ -6,14 +6,15 @@ from typing import Any
 
 import streamlit as st
 from app.components import llm_settings as ls
-from app.components.access import read_only
+from app.components.access import read_only, set_session_actor
 from app.components.text import md_code, md_escape
 
-from a11y_judge.credentials import KEY_VARS, redact
+from a11y_judge.credentials import KEY_VARS, find_key, redact
 from a11y_judge.errors import A11yJudgeError
+from a11y_judge.history.audit import AuditLog
 from a11y_judge.judges import create_judge
 from a11y_judge.judges.llm import LLMJudge
-from a11y_judge.safety import MODE_LABELS, MODES
+from a11y_judge.safety import MODE_LABELS, MODES, find_pii
 
 KEY = "settings"
 
@@ -31,9 +32,80 @@ INTROS = {
 }
 
 
+#: how the audit log names each run option (provider settings are named from ls.NAMES)
+OPTION_LABELS = {
+    "concurrency": "parallel requests per provider",
+    "rpm": "requests per minute",
+    "timeout": "timeout per request (s)",
+    "retries": "retries per request",
+    "samples": "samples per plan",
+    "budget": "cost budget per run (USD)",
+    "outage_wait": "wait for a provider that is down (s)",
+    "time_budget": "time budget per run (s)",
+    "cache": "reuse cached replies",
+    "redact_pii": "PII redaction",
+}
+_PROVIDER_LABELS = {
+    "enabled": "judges on the jury",
+    "models": "model names",
+    "base_url": "base URL",
+    "key": "API key",
+}
+
+
+def _label(name: str) -> str:
+    provider, _, field = name.rpartition(".")
+    if provider:
+        return f"{ls.NAMES[provider]} {_PROVIDER_LABELS[field]}"
+    return OPTION_LABELS[name]
+
+
+def _shown(name: str, value: Any, secrets: list[str]) -> str:
+    """A setting's value as the audit log shows it: never a key, a URL's password or token."""
+    if name == "redact_pii":
+        return MODE_LABELS.get(value, str(value))
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if not isinstance(value, str):
+        return str(value)
+    text = value.strip()
+    for m in reversed([m for m in find_pii(text) if m.kind in ("url_token", "jwt")]):
+        text = text[: m.start] + "***" + text[m.end :]
+    return f"'{redact(text, secrets)}'" if text else "(empty)"
+
+
+def change_entry(name: str, old: Any, new: Any, secrets: list[str]) -> str:
+    """The audit log's line for one change on this page: what, old → new; for a key only
+    whether one is now set (its value never leaves the session)."""
+    if name.endswith(".key"):
+        return f"{_label(name)} {'set' if str(new).strip() else 'cleared'} (this session only)"
+    return f"{_label(name)}: {_shown(name, old, secrets)} → {_shown(name, new, secrets)}"
+
+
+def _known_keys() -> list[str]:
+    """Every key this session would use (typed here, else environment, secrets, .env): never
+    in a logged value, even one pasted into the wrong field."""
+    typed, secrets = ls.typed_keys(), ls.streamlit_secrets()
+    found = [find_key(p, typed, secrets) for p in ls.PROVIDERS]
+    return [*typed.values(), *(k for k in found if k)]
+
+
 def _save(name: str) -> None:
-    """Copy a widget's value into the session's settings (they outlive the page's widgets)."""
-    ls.store()[name] = st.session_state[f"{KEY}.{name}"]
+    """Copy a widget's value into the session's settings (they outlive the page's widgets) and
+    put the change in the audit log."""
+    settings = ls.store()
+    old, new = settings.get(name), st.session_state[f"{KEY}.{name}"]
+    settings[name] = new
+    if old == new:
+        return
+    detail = change_entry(name, old, new, _known_keys())
+    set_session_actor()  # a callback runs before the script names this run's actor
+    try:
+        AuditLog().record("settings", name, detail)
+    except A11yJudgeError as exc:  # the change stands; say that it is not on record
+        st.warning(f"The audit log could not be written: {exc}")
 
 
 def _bound(name: str) -> dict[str, Any]:

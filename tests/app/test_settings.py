@@ -13,7 +13,9 @@ from app.components import llm_settings as ls
 from apptest import no_exception, texts
 from streamlit.testing.v1 import AppTest
 
+from a11y_judge.history.audit import AuditLog
 from a11y_judge.history.store import HistoryStore
+from a11y_judge.safety import MODE_LABELS
 from fakes.environment import without_outside_keys
 from fakes.llm_server import (
     FakeLLMServer,
@@ -164,6 +166,49 @@ def test_openai_compatible_needs_a_base_url() -> None:
     at.text_input(key="settings.openai-compatible.base_url").set_value(url).run()
     assert not at.warning
     assert f"openai-compatible:llama3.1@{url}" in texts(at.sidebar.markdown)
+
+
+def test_settings_changes_are_in_the_audit_log_but_never_a_key(tmp_path: Path) -> None:
+    at = on(SETTINGS)
+    assert AuditLog().entries() == []  # opening the page changes nothing
+    at = enable_openai(at)  # a key typed, then OpenAI enabled
+    at.text_input(key="settings.openai.models").set_value("gpt-4.1, gpt-4.1-mini").run()
+    url = "http://ana:pw-in-the-url-42@localhost:11434/v1?api_key=tok-in-the-query-42"
+    at.text_input(key="settings.openai-compatible.base_url").set_value(url).run()
+    at.number_input(key="settings.budget").set_value(2.5).run()
+    at.number_input(key="settings.concurrency").set_value(4).run()
+    at.checkbox(key="settings.cache").uncheck().run()
+    at.selectbox(key="settings.redact_pii").select("all").run()
+    at.text_input(key="settings.openai.key").set_value("").run()  # and cleared again
+    no_exception(at)
+    entries = AuditLog().entries(action="settings")[::-1]  # oldest first
+    assert [(e.target, e.detail) for e in entries] == [
+        ("openai.key", "OpenAI API key set (this session only)"),
+        ("openai.enabled", "OpenAI judges on the jury: off → on"),
+        ("openai.models", "OpenAI model names: 'gpt-4.1' → 'gpt-4.1, gpt-4.1-mini'"),
+        (
+            "openai-compatible.base_url",
+            "OpenAI-compatible server base URL: (empty) → "
+            "'http://ana:***@localhost:11434/v1?api_key=***'",
+        ),
+        ("budget", "cost budget per run (USD): 0 → 2.5"),
+        ("concurrency", "parallel requests per provider: 8 → 4"),
+        ("cache", "reuse cached replies: on → off"),
+        ("redact_pii", "PII redaction: Off: send the text as written → " + MODE_LABELS["all"]),
+        ("openai.key", "OpenAI API key cleared (this session only)"),
+    ]
+    actors = {e.actor for e in entries}  # the session, also from a widget's callback
+    assert len(actors) == 1 and actors.pop().startswith("session:")
+    # the settings took effect, and the History page shows the entries, with no secret
+    assert ls.store({ls.STORE: at.session_state[ls.STORE]})["budget"] == 2.5
+    history = at.switch_page("views/history.py").run()
+    no_exception(history)
+    log = next(d.value for d in history.dataframe if "Actor" in d.value.columns)
+    assert list(log["Action"]).count("settings") == len(entries)
+    shown = log.to_string() + "".join(e.target + e.detail for e in AuditLog().entries())
+    for secret in (TYPED_KEY, TYPED_KEY[-8:], "pw-in-the-url-42", "tok-in-the-query-42"):
+        assert secret not in shown
+    assert files_holding(tmp_path / "home", TYPED_KEY) == []  # not in history, WAL or cache
 
 
 # ---------------------------------------------------------------- test connection
