@@ -33,7 +33,16 @@ from a11y_judge.ingest import read_audit, read_plans
 from a11y_judge.judges import create_judge
 from a11y_judge.judges.base import Judge
 from a11y_judge.judges.settings import JudgeSettings
-from a11y_judge.models import BatchItem, BatchJob, BatchSettings, Judgment, Rubric
+from a11y_judge.models import (
+    AuditReport,
+    BatchItem,
+    BatchJob,
+    BatchSettings,
+    Judgment,
+    Plan,
+    ResourceUsage,
+    Rubric,
+)
 from a11y_judge.monitoring.sampler import ResourceSampler
 from a11y_judge.parallel import usable_cores
 from a11y_judge.rubric import load_rubric
@@ -72,7 +81,15 @@ def worker_id() -> str:
 
 
 class BatchProcessor:
-    """Works on one job until no queued set is left, or the job is cancelled."""
+    """Works on one job until no queued set is left, or the job is cancelled.
+
+    Subclasses (an A/B experiment's runs, experiments/runner.py) change what a set is judged
+    with through the hooks `_build_judges`, `_jury`, `_inputs` and `_record_usage`."""
+
+    #: The audit log's actor for the set threads: "batch:<job id>".
+    actor = "batch"
+    #: Whether a job judged by several judges learns their reliability again at the end.
+    learns_reliability = True
 
     def __init__(
         self,
@@ -119,24 +136,48 @@ class BatchProcessor:
         in_main = threading.current_thread() is threading.main_thread()
         previous = signal.signal(signal.SIGINT, self._on_sigint) if in_main else None
         try:
-            self._judges = [create_judge(spec, settings) for spec in cfg.judges]
+            self._judges = self._build_judges(cfg, settings)
             for judge in self._judges:  # SDK clients built once, before the sets need them
                 connect = getattr(judge, "connect", None)
                 if connect is not None:
                     connect()
             with ResourceSampler(queue=self._queued) as sampler:
                 self._loop(cfg, rubric)
-            MetricsStore(store).save_job(self.job_id, self._claimed, sampler.stop())
+            self._record_usage(sampler.stop())
         finally:
             if previous is not None:
                 signal.signal(signal.SIGINT, previous)
             settings.close()
+            self._close()
             done = self.jobs.job(self.job_id)
-            if len(self._judges) > 1 and done.count("completed") > completed:
+            learnt = self.learns_reliability and len(self._judges) > 1
+            if learnt and done.count("completed") > completed:
                 refresh_reliability(store)
         if self._interrupted:
             raise KeyboardInterrupt  # the job is cancelled and resumable; the CLI exits 130
         return done
+
+    # -- hooks ---------------------------------------------------------------------------
+    def _build_judges(self, cfg: BatchSettings, settings: JudgeSettings) -> list[Judge]:
+        """Every judge the job uses (cancelled together; their gates pace new sets)."""
+        return [create_judge(spec, settings) for spec in cfg.judges]
+
+    def _jury(self, item: BatchItem, rubric: Rubric) -> tuple[list[Judge], Rubric]:
+        """The judges and rubric of one set (a batch: the job's, for every set)."""
+        return self._judges, rubric
+
+    def _inputs(self, item: BatchItem) -> tuple[AuditReport, list[Plan]]:
+        """One set's audit and plans, read from its files."""
+        if item.audit is None:
+            raise A11yJudgeError(f"set {item.name} has no audit")
+        return read_audit(item.audit), read_plans((p, None) for p in item.plans)
+
+    def _record_usage(self, used: ResourceUsage) -> None:
+        """The job's CPU, memory and queue figures, for the Performance page."""
+        MetricsStore(self.jobs.history).save_job(self.job_id, self._claimed, used)
+
+    def _close(self) -> None:
+        """Release what `_build_judges` opened beyond the job's settings."""
 
     def _queued(self) -> int:
         """LLM requests the sets in flight still owe (the batch's queue)."""
@@ -169,7 +210,9 @@ class BatchProcessor:
                             drained = True
                             break
                         with self._owed_lock:
-                            self._owed[item.position] = len(item.plans) * self._llm_judges()
+                            self._owed[item.position] = len(item.plans) * self._llm_judges(
+                                self._jury(item, rubric)[0]
+                            )
                         running.add(pool.submit(self._set, item, rubric))
                         self._claimed += 1
                     if not running:
@@ -182,8 +225,9 @@ class BatchProcessor:
             beating.join(timeout=5)
             self._changed()
 
-    def _llm_judges(self) -> int:
-        return sum(1 for j in self._judges if getattr(j, "gate", None) is not None)
+    @staticmethod
+    def _llm_judges(judges: list[Judge]) -> int:
+        return sum(1 for j in judges if getattr(j, "gate", None) is not None)
 
     def _room(self, cfg: BatchSettings, running: int) -> bool:
         """Whether to start another set: under the cap, and (with LLM judges) while fewer
@@ -212,7 +256,7 @@ class BatchProcessor:
 
     def _set(self, item: BatchItem, rubric: Rubric) -> None:
         """Judge one set and record its run; any failure fails this set only."""
-        set_actor(f"batch:{self.job_id}")  # the audit log names the job (a pool thread)
+        set_actor(f"{self.actor}:{self.job_id}")  # the audit log names the job (a pool thread)
         try:
             self._judge_set(item, rubric)
         except A11yJudgeError as exc:
@@ -230,10 +274,8 @@ class BatchProcessor:
         self.jobs.finish(item.job_id, item.position, status, error, counts)
 
     def _judge_set(self, item: BatchItem, rubric: Rubric) -> None:
-        if item.audit is None:
-            raise A11yJudgeError(f"set {item.name} has no audit")
-        audit = read_audit(item.audit)
-        plans = read_plans((p, None) for p in item.plans)
+        audit, plans = self._inputs(item)
+        judges, rubric = self._jury(item, rubric)
 
         def progress(done: int, total: int, judgment: Judgment) -> None:
             with self._owed_lock:  # written by the heartbeat: judging threads never wait on SQL
@@ -244,7 +286,7 @@ class BatchProcessor:
         run = evaluate(
             audit,
             plans,
-            self._judges,
+            judges,
             rubric,
             progress=progress,
             reliability=self._reliability,
