@@ -10,6 +10,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,10 +21,13 @@ import pytest
 from a11y_judge.experiments import service
 from a11y_judge.experiments.gold import GoldError
 from a11y_judge.experiments.variants import VariantError, parse
+from a11y_judge.history.jobs import JobStore
+from a11y_judge.history.store import HistoryStore
 from a11y_judge.judges.base import _REGISTRY, register
+from a11y_judge.judges.settings import JudgeSettings
 from a11y_judge.models import AuditReport, CriterionScore, Judgment, Plan, Rubric
 from fakes.jury_responder import DisagreeingJury
-from fakes.llm_server import FakeLLMServer
+from fakes.llm_server import FakeLLMServer, RecordedRequest, Reply
 from fakes.scripted_judge import repeat_shifted
 
 REPO = Path(__file__).resolve().parents[2]
@@ -255,6 +260,61 @@ def test_two_prompt_variants_through_the_real_openai_client(tmp_path: Path) -> N
     assert sent == 2 * 8
     assert doc["n_items"] == 8 and again["overall"]["mean_diff"] == doc["overall"]["mean_diff"]
     assert all(v["usage"]["judgments"] == 8 for v in doc["variants"])
+
+
+class Peak:
+    """A responder that holds each request `hold` seconds and counts how many are in flight at
+    once (handler threads call it concurrently)."""
+
+    def __init__(self, inner: DisagreeingJury, hold: float) -> None:
+        self.inner, self.hold = inner, hold
+        self.now = self.peak = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, req: RecordedRequest) -> Reply:
+        with self.lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+        time.sleep(self.hold)
+        with self.lock:
+            self.now -= 1
+        return self.inner(req)
+
+
+def test_runs_go_through_the_batch_processor_concurrently_with_one_gate_per_endpoint(
+    tmp_path: Path,
+) -> None:
+    # 2 prompt variants x 2 sets of 4 plans: 4 runs of 4 requests each, against one endpoint
+    items = make_sets(tmp_path / "sets", audits=2, plans=4)
+    v2 = tmp_path / "prompts-v2"
+    v2.mkdir()
+    for name in ("judge_system.md", "judge_user.md"):
+        (v2 / name).write_text((REPO / "prompts" / name).read_text(encoding="utf-8"), "utf-8")
+    peak = Peak(DisagreeingJury({"m": 0.0}), hold=0.5)
+    calls: list[tuple[int, int, str, int]] = []
+    with FakeLLMServer(peak) as srv:
+        url = srv.openai_base_url
+        doc = service.run(
+            [f"v1=openai-compatible:m@{url}", f"v2=openai-compatible:m@{url}+prompt={v2}"],
+            items,
+            settings=lambda: JudgeSettings(concurrency=8),
+            progress=lambda done, total, what: calls.append(
+                (done, total, what, threading.get_ident())
+            ),
+        )
+        assert srv.count("openai") == 16
+    # one run holds at most 4 requests: more at once means several runs were in flight, and
+    # never more than the endpoint's concurrency of 8, though two variants and two sets share it
+    assert 4 < peak.peak <= 8
+    assert doc["n_items"] == 8 and all(v["usage"]["judgments"] == 8 for v in doc["variants"])
+    # progress: each finished run once, from the calling thread (a Streamlit page draws it)
+    assert sorted(c[0] for c in calls) == [1, 2, 3, 4] and {c[1] for c in calls} == {4}
+    assert {c[3] for c in calls} == {threading.get_ident()}
+    assert {c[2] for c in calls} == {f"{v} #1 on site-{a}" for v in ("v1", "v2") for a in (0, 1)}
+    # the experiment's job is not a batch job: nothing on the Batch page to resume wrongly
+    assert JobStore().jobs() == []
+    # and each (variant, repeat, set) run is in history, as before
+    assert len(HistoryStore().list_runs()) == 4
 
 
 def _cli(home: Path, *argv: str) -> subprocess.CompletedProcess[str]:
