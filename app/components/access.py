@@ -128,6 +128,7 @@ def log_export(target: str, file_name: str) -> Callable[[], None]:
     """A download button's on_click: the export goes into the audit log."""
 
     def record() -> None:
+        set_session_actor()  # a callback runs before the page names the session
         _record_export(target, file_name)
 
     return record
