@@ -43,7 +43,11 @@ def differences(items: list[dict[str, Any]], a: str, b: str) -> go.Figure:
     fig.add_histogram(
         x=d, marker={"color": OKABE_ITO[0]}, nbinsx=min(30, max(5, len(d))), texttemplate="%{y}"
     )
-    fig.add_vline(x=0, line_dash="dash", annotation_text="no difference")
+    fig.add_vline(x=0, line_dash="dash")
+    # above the plot area, so it never sits on a bar or its count
+    fig.add_annotation(
+        x=0, y=1, yref="paper", yanchor="bottom", text="no difference", showarrow=False
+    )
     fig.update_xaxes(title=f"{b} − {a} (points, weighted score)")
     fig.update_yaxes(title="Plans")
     return _layout(fig, 320, showlegend=False)

@@ -180,7 +180,7 @@ def _results(doc: dict[str, Any]) -> None:
     st.markdown("**Cost, tokens and latency per variant**")
     usage = pd.DataFrame(
         [{"Variant": v["name"], **v["usage"], "noise SD": v["noise_sd"]} for v in doc["variants"]]
-    )
+    ).rename(columns={"wall_s": "run_s"})
     st.dataframe(usage, hide_index=True, key=f"{KEY}.usage")
     if doc["gold"]:
         st.markdown("**Against the gold labels**")
