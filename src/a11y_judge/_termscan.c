@@ -140,7 +140,8 @@ done:
 
 /* openings(text, first, count, ends, chars, targets, node_codes, n_patterns, starts)
  * For each pattern, the segments (indexes into `starts`, the sorted offsets where segments
- * start) in which one of its opening literals occurs, in order, each once. node_codes[node] is a
+ * start) in which one of its opening literals occurs, in order, each once (with no `starts`:
+ * the offsets where one opens, each once). node_codes[node] is a
  * tuple of pattern * 2 + (1 if the literal must open a word: the character before it is not an
  * ASCII letter, digit or '_'). A superset of where the patterns match: callers confirm. */
 static PyObject *openings(PyObject *self, PyObject *args) {
@@ -182,9 +183,10 @@ static PyObject *openings(PyObject *self, PyObject *args) {
                     long code = PyLong_AsLong(PyTuple_GET_ITEM(list, k));
                     Py_ssize_t pat = code / 2;
                     if ((code & 1) && !opens_word) continue;
-                    if (pat < 0 || pat >= npat || last[pat] == seg) continue;
-                    last[pat] = seg;
-                    PyObject *index = PyLong_FromSsize_t(seg);
+                    Py_ssize_t at = nseg ? seg : p;  /* no segments: the offset itself */
+                    if (pat < 0 || pat >= npat || last[pat] == at) continue;
+                    last[pat] = at;
+                    PyObject *index = PyLong_FromSsize_t(at);
                     if (index == NULL || PyList_Append(PyList_GET_ITEM(out, pat), index) < 0) {
                         Py_XDECREF(index); Py_CLEAR(out); goto done;
                     }

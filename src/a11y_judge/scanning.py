@@ -11,6 +11,7 @@ import _sre
 import re
 from array import array
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from re import _compiler, _constants, _parser  # type: ignore[attr-defined]
 from typing import Any
@@ -191,7 +192,13 @@ def finditer(rx: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     if words is None:
         yield from prefixed(rx).finditer(text)
         return
-    starts = sorted({p for w in words for p in _occurrences(text, w)})
+    yield from confirm(rx, text, sorted({p for w in words for p in occurrences(text, w)}))
+
+
+def confirm(rx: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """rx.finditer(text), given (sorted) every offset where a match of rx may open: each is
+    tried with rx.match, left to right, and a match resumes the search after its end, as
+    finditer does."""
     end = 0
     for p in starts:
         if p < end:
@@ -202,7 +209,78 @@ def finditer(rx: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
             end = max(m.end(), p + 1)
 
 
-def _occurrences(text: str, word: str) -> Iterator[int]:
+#: An Anchor's `back` for "the start of the anchor word's line" (a pattern opening with '^').
+LINE = -1
+
+
+@dataclass(frozen=True)
+class Anchor:
+    r"""Words one of which every match of a pattern (or of some of its alternatives) contains,
+    and where such a match opens, from an occurrence at q: 0 at q itself; k >= 1 at the start
+    of the k-th word before q, counting runs of \w characters separated by whitespace only
+    (q itself preceded by whitespace); LINE at the start of q's line. Whoever writes one reads
+    it off the pattern; tests compare the patterns' finditer on many texts."""
+
+    words: tuple[str, ...]
+    back: tuple[int, ...] = (0,)
+
+
+class Anchored:
+    """rx.finditer for several patterns, each from its anchors' occurrences, found for all of
+    them in one pass of the text (the compiled scanner, or str.find without it). For patterns
+    that would otherwise scan the whole text, often for nothing."""
+
+    def __init__(self, specs: tuple[tuple[re.Pattern[str], tuple[Anchor, ...]], ...]) -> None:
+        self._specs = specs
+        words = sorted({w for _rx, anchors in specs for a in anchors for w in a.words})
+        self._slot = {w: i for i, w in enumerate(words)}
+        self._sets = _WordSets([[(w, False)] for w in words])
+
+    def locate(self, text: str) -> list[list[int]]:
+        """Every anchor word's offsets in text (one pass), for `finditer`."""
+        return self._sets.positions(text)
+
+    def finditer(
+        self, k: int, located: list[list[int]], text: str, target: str | None = None
+    ) -> Iterator[re.Match[str]]:
+        """Pattern k's finditer over `target` (default: `text`, where `located` was found; a
+        target must have the same offsets, e.g. the text before case folding)."""
+        rx, anchors = self._specs[k]
+        starts: set[int] = set()
+        for anchor in anchors:
+            for word in anchor.words:
+                for q in located[self._slot[word]]:
+                    starts.update(_anchor_starts(text, q, anchor.back))
+        yield from confirm(rx, text if target is None else target, sorted(starts))
+
+
+def _anchor_starts(text: str, q: int, back: tuple[int, ...]) -> list[int]:
+    """Where a match with an anchor word at q may open (Anchor.back)."""
+    out = [q] if 0 in back else []
+    if LINE in back:
+        out.append(text.rfind("\n", 0, q) + 1)
+    most = max(back)
+    i, k = q, 0
+    while k < most:
+        j = i
+        while j > 0 and text[j - 1].isspace():
+            j -= 1
+        if j == i:
+            break  # no whitespace before: no word before it counts
+        e = j
+        while j > 0 and (text[j - 1].isalnum() or text[j - 1] == "_"):
+            j -= 1
+        if j == e:
+            break
+        k += 1
+        if k in back:
+            out.append(j)
+        i = j
+    return out
+
+
+def occurrences(text: str, word: str) -> Iterator[int]:
+    """Every offset of `word` in text, overlapping ones included."""
     p = text.find(word)
     while p >= 0:
         yield p
@@ -394,6 +472,7 @@ class _WordSets:
 
     def __init__(self, sets: list[list[tuple[str, bool]]]) -> None:
         self.size = len(sets)
+        self._words = sets
         trie: dict[str, Any] = {}
         codes: dict[str, set[int]] = {}
         for k, words in enumerate(sets):
@@ -415,6 +494,28 @@ class _WordSets:
             text, *self._tables, self._codes, self.size, array("q", starts).tobytes()
         )
         return found
+
+    def positions(self, text: str) -> list[list[int]]:
+        """Per set, the offsets in text where one of its strings opens, in order, each once
+        (found by str.find without the compiled scanner)."""
+        if termscan is None:
+            return [
+                sorted({p for word, opens in words for p in _opening_at(text, word, opens)})
+                for words in self._words
+            ]
+        found: list[list[int]] = termscan.openings(text, *self._tables, self._codes, self.size, b"")
+        return found
+
+
+def _opening_at(text: str, word: str, opens_word: bool) -> Iterator[int]:
+    """Where `word` occurs (where it opens a word, by the compiled scanner's ASCII test)."""
+    for p in occurrences(text, word):
+        if not opens_word or p == 0 or not _ascii_word(text[p - 1]):
+            yield p
+
+
+def _ascii_word(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch == "_")
 
 
 def _lenient(codes: set[int]) -> tuple[int, ...]:

@@ -134,23 +134,6 @@ _PHRASES: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 
-#: Per phrase pattern, a cheap search (over the lower-cased text, no IGNORECASE) for a word
-#: every match of it contains; None where no such word is rare enough to help. Scanning a plan
-#: with the full patterns costs ~3 ms; most plans contain none of these words.
-_GATES: list[re.Pattern[str] | None] = [
-    re.compile(r"ignore|disregard|forget|override|bypass"),
-    re.compile(r"instruction|rubric|rules|system|prompt|you\s+are\s+now"),
-    None,
-    scanning.prefixed(  # the boundary checked behind each word's first letter: same matches
-        re.compile(
-            r"\b(?:ai|llm|language\s+model|evaluator|judge|grader|scorer|assessor|automated|"
-            r"assistant|scoring)"  # a prefix: plurals ("AIs", "judges") pass too
-        )
-    ),
-    None,
-    None,
-]
-
 
 def _without_case(pattern: re.Pattern[str]) -> re.Pattern[str]:
     """`pattern` for case-folded text: its letters folded (escapes kept), IGNORECASE off —
@@ -167,6 +150,60 @@ _FOLDED = [_without_case(pattern) for _kind, pattern in _PHRASES]
 
 #: A line that opens with a chat role, e.g. "system: you are…".
 _ROLE_LINE = re.compile(r"^[ \t>*-]*(system|assistant|developer|user|human)\s*:(.*)$", _I | re.M)
+
+_JUDGE_WORDS = (  # the first words of _JUDGE's alternatives
+    "ai",
+    "llm",
+    "language",
+    "evaluator",
+    "judge",
+    "grader",
+    "scorer",
+    "assessor",
+    "automated",
+    "assistant",
+    "scoring",
+)
+_MARKER_OPENINGS = (  # every role marker opens with one
+    "<|",
+    "[inst]",
+    "[/inst]",
+    "<<sys>>",
+    "<</sys>>",
+    "<system",
+    "</system",
+    "<instruction",
+    "</instruction",
+)
+_DOC_NOUNS = ("plan", "proposal", "document", "submission", "response", "roadmap")
+#: Per phrase pattern (and the role line last), the words every match of it contains and where
+#: from them a match opens (scanning.Anchor), read off the patterns above: most plans contain
+#: few of these words, so one pass over the text for all of them and an anchored match at each
+#: place replace six scans of the whole text with the full patterns (10.3 -> ~2 M instructions a
+#: plan). tests/unit/test_injection_anchors.py compares them with the patterns' own finditer.
+_ANCHORS: tuple[tuple[scanning.Anchor, ...], ...] = (
+    (scanning.Anchor(("ignore", "disregard", "forget", "override", "bypass")),),
+    (
+        scanning.Anchor(("instruction",), (1, 2)),  # new [system] instructions:
+        scanning.Anchor(("not",), (1,)),  # do not follow
+        scanning.Anchor(("now",), (2,)),  # you are now
+        scanning.Anchor(("prompt",), (2, 3, 4)),  # end of [the] [system] prompt
+    ),
+    (
+        scanning.Anchor(
+            ("give", "award", "assign", "grant", "rate", "score", "grade", "mark", "rank")
+        ),
+        scanning.Anchor(_DOC_NOUNS, (1, 2, 3)),  # [rank] this [draft] plan …
+        scanning.Anchor(("criteri",), (1,)),  # every criterion
+    ),
+    (scanning.Anchor(_JUDGE_WORDS, (1, 2, 3)),),  # note to the evaluator
+    (scanning.Anchor(_MARKER_OPENINGS),),
+    (scanning.Anchor(("###",), (scanning.LINE,)),),
+    (scanning.Anchor(("system", "assistant", "developer", "user", "human"), (scanning.LINE,)),),
+)
+_ANCHORED = scanning.Anchored(tuple(zip([*_FOLDED, _ROLE_LINE], _ANCHORS, strict=True)))
+_ROLES = len(_FOLDED)  # the role line's index in _ANCHORED
+
 _TO_MODEL = re.compile(
     r"\b(?:you|your|ignore|disregard|score|scores|rate|grade|judge|evaluat\w*|instructions?|"
     r"respond|reply|output|rank|10/10|assistant|prompt)\b",
@@ -258,15 +295,20 @@ def _scan_hits(text: str) -> tuple[_Hit, ...]:
     visible, where = _strip_invisible(text, invisible)
     low = visible.casefold()
     folded = len(low) == len(visible)  # offsets unchanged ('ß' -> 'ss' would shift them)
-    for (kind, pattern), fast, gate in zip(_PHRASES, _FOLDED, _GATES, strict=True):
-        if gate is not None and not gate.search(low):
-            continue  # a word every match of this pattern needs is absent: skip the scan
-        for m in scanning.finditer(fast, low) if folded else pattern.finditer(visible):
+    located = _ANCHORED.locate(low) if folded else []
+    for k, (kind, pattern) in enumerate(_PHRASES):
+        for m in _ANCHORED.finditer(k, located, low) if folded else pattern.finditer(visible):
             hits.append(_Hit(kind, where[m.start()], where[max(m.start(), m.end() - 1)] + 1))
-    hits += _role_lines(visible, where)
+    roles = (
+        _ANCHORED.finditer(_ROLES, located, low, visible)
+        if folded
+        else _ROLE_LINE.finditer(visible)
+    )
+    hits += _role_lines(visible, where, list(roles))
     if any(0xE0020 <= ord(text[i]) <= 0xE007E for i in invisible):
         hits += _tag_text(text)
-    code = [m.span() for m in _CODE.finditer(text)]
+    ticks = sorted({*scanning.occurrences(text, "`"), *scanning.occurrences(text, "~~~")})
+    code = [m.span() for m in scanning.confirm(_CODE, text, ticks)]
     hits += _hidden_markup(text, code)
     return tuple(hits)
 
@@ -461,9 +503,11 @@ def _tag_text(text: str) -> list[_Hit]:
     return hits
 
 
-def _role_lines(visible: str, where: list[int] | _Identity) -> list[_Hit]:
-    """Lines opening with a chat role that speak to a model, or a user/assistant dialogue."""
-    lines = list(_ROLE_LINE.finditer(visible))
+def _role_lines(
+    visible: str, where: list[int] | _Identity, lines: list[re.Match[str]]
+) -> list[_Hit]:
+    """Of the lines opening with a chat role (_ROLE_LINE's matches), those that speak to a
+    model, or all of a user/assistant dialogue."""
     roles = {m.group(1).lower() for m in lines}
     dialogue = "assistant" in roles and bool(roles & {"user", "human", "system"})
     hits = []
