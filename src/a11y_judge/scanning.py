@@ -225,6 +225,17 @@ class Anchor:
     back: tuple[int, ...] = (0,)
 
 
+class Strings:
+    """Where any of some strings opens in a text, in order, each offset once: one pass of the
+    compiled scanner (str.find per string without it)."""
+
+    def __init__(self, words: tuple[str, ...]) -> None:
+        self._sets = _WordSets([[(w, False) for w in words]])
+
+    def positions(self, text: str) -> list[int]:
+        return self._sets.positions(text)[0]
+
+
 class Anchored:
     """rx.finditer for several patterns, each from its anchors' occurrences, found for all of
     them in one pass of the text (the compiled scanner, or str.find without it). For patterns

@@ -244,3 +244,22 @@ def test_code_spans_are_found_from_their_backticks_and_tildes(text: str) -> None
     ticks = sorted({*scanning.occurrences(text, "`"), *scanning.occurrences(text, "~~~")})
     found = [m.span() for m in scanning.confirm(injection._CODE, text, ticks)]
     assert found == _spans(injection._CODE, text)
+
+
+_INVISIBLE_ALPHABET = (  # invisible characters, their neighbours, ASCII and others
+    "ab \u00e9\u200a\u200b\u200c\u200d\u200e\u2060\u2064\u2065\ufeff\u180e\u202a\u202e"
+    "\u2066\u2069\U000e0001\U000e007f\U000e0080\U0001f3f4"
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    st.text(
+        alphabet=_INVISIBLE_ALPHABET,
+        max_size=40,
+    )
+)
+def test_invisible_characters_are_found_as_by_their_class(text: str) -> None:
+    assert injection._invisible_offsets(text) == [
+        m.start() for m in injection._INVISIBLE.finditer(text)
+    ]

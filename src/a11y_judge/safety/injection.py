@@ -217,8 +217,14 @@ _COMMENT_CUE = re.compile(
 _OPEN_TAG = re.compile(r"<([a-z][a-z0-9]*)\b([^<>]*\b(?:style|hidden)\b[^<>]*)>", _I)
 #: How far after an opening tag its closing tag is looked for.
 HIDDEN_SPAN_CHARS = 4000
-_INVISIBLE = re.compile(
-    "[\u200b-\u200d\u2060-\u2064\ufeff\u180e\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]"
+_INVISIBLE_RANGES = (
+    (0x200B, 0x200D), (0x2060, 0x2064), (0xFEFF, 0xFEFF), (0x180E, 0x180E),
+    (0x202A, 0x202E), (0x2066, 0x2069), (0xE0000, 0xE007F),
+)  # fmt: skip
+_INVISIBLE = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in _INVISIBLE_RANGES) + "]")
+#: The same characters found by the compiled scanner (~10 x fewer instructions than the class).
+_INVISIBLE_CHARS = scanning.Strings(
+    tuple(chr(c) for a, b in _INVISIBLE_RANGES for c in range(a, b + 1))
 )
 _STYLE = re.compile(r"""\bstyle\s*=\s*(["'])(.*?)\1""", _I | re.S)
 _HIDING = re.compile(
@@ -289,8 +295,17 @@ def _hits(text: str) -> tuple[_Hit, ...]:
     return _remembered.get(text)
 
 
+def _invisible_offsets(text: str) -> list[int]:
+    """Where the text holds an invisible character (_INVISIBLE)."""
+    if text.isascii():
+        return []
+    if scanning.termscan is None:  # str.find for each of 150 characters would cost more
+        return [m.start() for m in _INVISIBLE.finditer(text)]
+    return _INVISIBLE_CHARS.positions(text)
+
+
 def _scan_hits(text: str) -> tuple[_Hit, ...]:
-    invisible = [m.start() for m in _INVISIBLE.finditer(text)]  # one scan serves three uses
+    invisible = _invisible_offsets(text)  # one scan serves three uses
     hits = _invisible(text, invisible)
     visible, where = _strip_invisible(text, invisible)
     low = visible.casefold()
