@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import re
 
-_SPECIAL = set("\\`*_[]<>#|~$")
+from a11y_judge.reports.text import md_escape
 
-
-def md_escape(text: str) -> str:
-    """Backslash-escape markdown syntax so names and titles render literally."""
-    return "".join("\\" + ch if ch in _SPECIAL else ch for ch in text)
+__all__ = ["md_code", "md_escape", "md_quote"]
 
 
 def md_code(text: str) -> str:

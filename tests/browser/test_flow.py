@@ -90,9 +90,9 @@ def test_upload_run_download(server: str, tmp_path: Path) -> None:
         csv_path = download(page, "Download CSV", tmp_path)
         assert csv_path.suffix == ".csv"
         assert ",".join(csv_header(csv_path)) == (
-            "run_id,plan,rank,criterion,criterion_name,weight,score,judge,"
-            "coverage_ratio,covered,mentioned,missed,provisional,conflict_severity,"
-            "conflict_status"
+            "run_id,audit,plan,rank,criterion,criterion_name,weight,judge,score,status,"
+            "provisional_score,error,coverage_ratio,covered,mentioned,missed,provisional,"
+            "conflict_severity,conflict_status"
         )
 
         full_page_screenshot(page, SCREENSHOT, TALL)

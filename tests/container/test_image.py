@@ -236,8 +236,8 @@ def test_the_demo_set_evaluates_through_the_running_app(
             csv_path = tmp_path / info.value.suggested_filename
             info.value.save_as(csv_path)
             lines = csv_path.read_text(encoding="utf-8").splitlines()
-            assert lines[0].startswith("run_id,plan,rank,criterion,")
-            assert {line.split(",")[1] for line in lines[1:]} == set(expected)
+            assert lines[0].startswith("run_id,audit,plan,rank,criterion,")
+            assert {line.split(",")[2] for line in lines[1:]} == set(expected)
             page.get_by_role("button", name="Build the PDF report").click()
             with page.expect_download(timeout=RUN_MS) as info:
                 page.get_by_role("button", name="Download PDF report").click(timeout=RUN_MS)

@@ -19,6 +19,7 @@ from pathlib import Path
 import diskcache
 import pikepdf
 import pytest
+from test_pdf_report import structure_tags  # the run PDF's structure walk
 
 from a11y_judge.batch import service
 from a11y_judge.batch.sets import BatchInputError, discover, extract_zip
@@ -259,6 +260,11 @@ def test_the_cli_writes_the_batch_reports(tmp_path: Path, server: FakeLLMServer)
     assert names == [f"{doc['job_id']}.{ext}" for ext in ("csv", "json", "md", "pdf")]
     with pikepdf.open(out / f"{doc['job_id']}.pdf") as pdf:  # tagged, like every PDF report
         assert str(pdf.Root.Lang) == "en" and "/StructTreeRoot" in pdf.Root
+        kinds = [kind for kind, _alt in structure_tags(pdf)]
+    # one H1, an H2 per section (plans across sets, consistency, sets), tables with TH cells
+    assert kinds.count("/H1") == 1 and kinds.count("/H2") == 3
+    assert kinds.count("/Table") == 2 and "/TH" in kinds and "/TD" in kinds
+    assert kinds.index("/H1") < kinds.index("/H2") < kinds.index("/Table")
     csv_text = (out / f"{doc['job_id']}.csv").read_text(encoding="utf-8")
     assert csv_text.splitlines()[0].startswith("job_id,set,set_status,run_id,plan,rank,score")
     assert len(csv_text.splitlines()) == 1 + 2 * 2

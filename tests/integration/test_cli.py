@@ -214,22 +214,35 @@ def test_out_writes_json_csv_and_markdown(
     assert err.startswith("wrote ") and str(out_dir) in err
     doc = json.loads((out_dir / f"run-{run_id}.json").read_text(encoding="utf-8"))
     assert doc["run_id"] == run_id and len(doc["plans"]) == 4
-    rows = list(csv.reader(io.StringIO((out_dir / f"run-{run_id}.csv").read_text("utf-8"))))
-    assert rows[0] == COLUMNS
-    assert rows[0][:4] == ["run_id", "plan", "rank", "criterion"]
-    assert len(rows) == 1 + 4 * (len(CRITERIA) + 1)  # plans × (criteria + weighted total)
-    totals = [r for r in rows[1:] if r[3] == "weighted_total"]
-    assert totals[0][1] == "northwind-phased-roadmap" and totals[0][2] == "1"
-    assert {r[0] for r in rows[1:]} == {run_id}
-    agency = next(r for r in totals if r[1] == "agency-quick-wins")
-    column = dict(zip(COLUMNS, agency, strict=True))
-    assert column["mentioned"] == "NW-03 NW-08" and "NW-14" in column["missed"].split()
+    text = (out_dir / f"run-{run_id}.csv").read_text("utf-8")
+    assert next(csv.reader(io.StringIO(text))) == COLUMNS
+    assert COLUMNS[:5] == ["run_id", "audit", "plan", "rank", "criterion"]
+    rows = list(csv.DictReader(io.StringIO(text)))
+    # plans × (criteria × (jury + the one judge) + weighted total)
+    assert len(rows) == 4 * (2 * len(CRITERIA) + 1)
+    assert {(r["judge"], r["status"]) for r in rows} == {("jury", "ok"), ("offline", "ok")}
+    totals = [r for r in rows if r["criterion"] == "weighted_total"]
+    assert totals[0]["plan"] == "northwind-phased-roadmap" and totals[0]["rank"] == "1"
+    assert {r["run_id"] for r in rows} == {run_id}
+    assert {r["audit"] for r in rows} == {"northwind-audit"}
+    agency = next(r for r in totals if r["plan"] == "agency-quick-wins")
+    assert agency["mentioned"] == "NW-03 NW-08" and "NW-14" in agency["missed"].split()
     wide = list(csv.DictReader(io.StringIO((out_dir / f"run-{run_id}-summary.csv").read_text())))
     assert [w["plan"] for w in wide] == [
-        r[1] for r in sorted(totals, key=lambda r: (int(r[2]), r[1]))
+        r["plan"] for r in sorted(totals, key=lambda r: (int(r["rank"]), r["plan"]))
     ]  # one row per plan, in rank order
     for w in wide:  # the wide summary says what the long table says
-        long = {r[3]: r[6] for r in rows[1:] if r[1] == w["plan"] and r[7] == "jury"}
+        long = {
+            r["criterion"]: r["score"]
+            for r in rows
+            if r["plan"] == w["plan"] and r["judge"] == "jury"
+        }
+        judge = {
+            r["criterion"]: r["score"]
+            for r in rows
+            if r["plan"] == w["plan"] and r["judge"] == "offline"
+        }
+        assert all(judge[c] == long[c] for c in CRITERIA)  # a jury of one: its score
         assert w["weighted_score"] == long["weighted_total"]
         assert all(w[c] == long[c] for c in CRITERIA)
     assert wide[[w["plan"] for w in wide].index("agency-quick-wins")]["mentioned"] == "2"

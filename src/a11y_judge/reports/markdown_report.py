@@ -1,9 +1,15 @@
-"""A Markdown summary of a run, for issue trackers and e-mail."""
+"""A Markdown summary of a run, for issue trackers and e-mail.
+
+Every text that comes from a document or a judge (plan and audit names, finding titles,
+rationales, quotes, errors) goes through `md_line`: one line, Markdown syntax escaped, so a
+name such as `a | b <script>` can neither split a table cell nor become HTML.
+"""
 
 from __future__ import annotations
 
 from a11y_judge.models import CriterionResult, Run
 from a11y_judge.reports.safety_section import injection_markdown, redaction_markdown
+from a11y_judge.reports.text import md_line
 
 
 def _fmt(score: float | None) -> str:
@@ -16,38 +22,43 @@ def _cell(c: CriterionResult) -> str:
     return _fmt(c.score)
 
 
+def _ids(ids: list[str]) -> str:
+    return md_line(", ".join(ids))
+
+
 def to_markdown(run: Run) -> str:
     """Ranking, per-criterion scores, coverage and what every plan misses."""
     crit = run.rubric.criteria
     lines = [
-        f"# A11y Judge run {run.run_id}",
+        f"# A11y Judge run {md_line(run.run_id)}",
         "",
-        f"- Audit: **{run.audit.name}** ({run.audit.source_format}, "
+        f"- Audit: **{md_line(run.audit.name)}** ({md_line(run.audit.source_format)}, "
         f"{len(run.audit.findings)} findings)",
         "- Judges: "
         + ", ".join(
-            j.id + ("" if j.status == "ok" else f" ({j.status}: {j.failures} of {j.calls} failed)")
+            md_line(j.id)
+            + ("" if j.status == "ok" else f" ({j.status}: {j.failures} of {j.calls} failed)")
             for j in run.judges
         ),
-        f"- Rubric: {run.rubric.name} (version {run.rubric.version}); weights "
-        + ", ".join(f"{c.name} {c.weight:.0%}" for c in crit),
-        f"- Status: {run.status}" + (f" — {run.error}" if run.error else ""),
+        f"- Rubric: {md_line(run.rubric.name)} (version {md_line(run.rubric.version)}); weights "
+        + ", ".join(f"{md_line(c.name)} {c.weight:.0%}" for c in crit),
+        f"- Status: {run.status}" + (f" — {md_line(run.error)}" if run.error else ""),
         "",
         "## Ranking",
         "",
-        "| Rank | Plan | Score | " + " | ".join(c.name for c in crit) + " | Coverage |",
+        "| Rank | Plan | Score | " + " | ".join(md_line(c.name) for c in crit) + " | Coverage |",
         "|---:|---|---:|" + "---:|" * len(crit) + "---:|",
     ]
     for r in run.results:
         cells = " | ".join(_cell(r.criteria[c.id]) for c in crit)
-        name = f"{r.name} (provisional)" if r.provisional else r.name
+        name = md_line(r.name) + (" (provisional)" if r.provisional else "")
         lines.append(f"| {r.rank} | {name} | {_fmt(r.score)} | {cells} | {r.coverage.ratio:.0%} |")
     if any(r.provisional for r in run.results):
         lines += [
             "",
             "*Provisional*: the judges disagree too much on a criterion for any rule to decide; "
             "it counts with the jury median until a reviewer resolves it "
-            f"(`a11y-judge conflicts {run.run_id} --status escalated`).",
+            f"(`a11y-judge conflicts {run.run_id.replace('`', '')} --status escalated`).",
         ]
     lines += injection_markdown(run) + redaction_markdown(run)
     disputed = [c for c in run.conflicts if c.severity != "low" or c.status != "auto"]
@@ -64,33 +75,37 @@ def to_markdown(run: Run) -> str:
             lines.append("|---|---|---:|---|---|---:|---|")
             for x in disputed:
                 lines.append(
-                    f"| {x.plan} | {names.get(x.criterion, x.criterion)} | {x.spread:.2f} | "
-                    f"{x.severity} | {x.strategy} | {_fmt(x.resolved_score)} | {x.status} |"
+                    f"| {md_line(x.plan)} | {md_line(names.get(x.criterion, x.criterion))} | "
+                    f"{x.spread:.2f} | {x.severity} | {md_line(x.strategy)} | "
+                    f"{_fmt(x.resolved_score)} | {x.status} |"
                 )
     lines += ["", "## Addressed by no plan", ""]
     lines += [
-        f"- **{f.id}** ({f.severity.value}; {', '.join(f.wcag) or 'no SC'}): {f.title}"
-        + (f" — only mentioned by {', '.join(by)}" if by else " — missed by every plan")
+        f"- **{md_line(f.id)}** ({f.severity.value}; {_ids(f.wcag) or 'no SC'}): "
+        f"{md_line(f.title)}"
+        + (f" — only mentioned by {_ids(by)}" if by else " — missed by every plan")
         for f, by in run.unaddressed()
     ] or ["- None: every finding is addressed by at least one plan."]
     for r in run.results:
-        lines += ["", f"## {r.rank}. {r.name} — {_fmt(r.score)}", ""]
+        lines += ["", f"## {r.rank}. {md_line(r.name)} — {_fmt(r.score)}", ""]
         for c in crit:
             cr = r.criteria[c.id]
             jury = ""
             if len(cr.judges) > 1:
-                jury = " (" + ", ".join(f"{j} {_fmt(s)}" for j, s in cr.judges.items()) + ")"
-            lines.append(f"- **{c.name}** {_cell(cr)}{jury}: {cr.rationale}")
+                jury = (
+                    " (" + ", ".join(f"{md_line(j)} {_fmt(s)}" for j, s in cr.judges.items()) + ")"
+                )
+            lines.append(f"- **{md_line(c.name)}** {_cell(cr)}{jury}: {md_line(cr.rationale)}")
         if r.anti_patterns:
             lines.append(
                 "- **Anti-patterns:** "
-                + "; ".join(f"{a.name} — “{a.quote}”" for a in r.anti_patterns)
+                + "; ".join(f"{md_line(a.name)} — “{md_line(a.quote)}”" for a in r.anti_patterns)
             )
         if r.coverage.mentioned:
             lines.append(
                 "- **Mentions without a fix** (test, monitor or defer): "
-                + ", ".join(r.coverage.mentioned)
+                + _ids(r.coverage.mentioned)
             )
         if r.coverage.missed:
-            lines.append("- **Misses:** " + ", ".join(r.coverage.missed))
+            lines.append("- **Misses:** " + _ids(r.coverage.missed))
     return "\n".join(lines) + "\n"

@@ -6,6 +6,10 @@ the image's alt text, the document title and language, bookmarks from the headin
 SVG (vector) drawn here, each with alt text and its data as a table next to it; fonts come from
 the system (fontconfig) and are embedded, so nothing is fetched. Every text from a document or
 a judge is HTML-escaped.
+
+A criterion escalated to a reviewer has no score yet: the report prints, draws and describes
+its provisional stand-in (the judges' median, which the plan's weighted score uses) and marks
+it provisional in words and, in the charts, by a dashed outline.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from a11y_judge.batch.summary import BatchSummary
-from a11y_judge.models import BatchJob, Run
+from a11y_judge.models import BatchJob, CriterionResult, Judgment, Run
 from a11y_judge.reports.safety_section import injection_html, redaction_html
 
 CSS = """
@@ -30,7 +34,7 @@ h1 { font-size: 20pt; margin: 0 0 6pt; }
 h2 { font-size: 14pt; margin: 16pt 0 6pt; border-bottom: 1pt solid #444; page-break-after: avoid; }
 h3 { font-size: 11.5pt; margin: 12pt 0 4pt; page-break-after: avoid; }
 table { border-collapse: collapse; width: 100%; margin: 4pt 0 8pt; page-break-inside: auto; }
-caption { text-align: left; font-weight: bold; margin-bottom: 3pt; }
+caption { text-align: left; font-weight: bold; margin-bottom: 3pt; break-after: avoid; }
 th, td { border: 0.6pt solid #666; padding: 2pt 4pt; text-align: left; vertical-align: top;
          overflow-wrap: break-word; font-size: 9pt; }
 th { background: #e8e8e8; }
@@ -40,11 +44,13 @@ tr { page-break-inside: avoid; }
 .mark { text-align: center; padding: 2pt 1pt; }
 td.num, th.num { text-align: right; }
 figure { margin: 6pt 0; page-break-inside: avoid; }
+.lead { break-after: avoid; }
 figcaption { font-size: 9pt; color: #333; }
 blockquote { margin: 3pt 0 3pt 10pt; padding-left: 6pt; border-left: 2pt solid #888; }
 .cover { margin-top: 40mm; }
 .note { font-size: 9pt; color: #333; }
 .provisional { font-weight: bold; }
+.prov { display: block; font-size: 7.5pt; font-style: italic; }
 """
 
 MATRIX_COLUMNS = 10  # plan columns per coverage table; more plans continue in the next
@@ -58,6 +64,42 @@ def _e(text: object) -> str:
 
 def _num(value: float | None, fmt: str = "{:.2f}") -> str:
     return "—" if value is None else fmt.format(value)
+
+
+PROVISIONAL = "provisional"
+
+
+def _value(cr: CriterionResult | None) -> tuple[float | None, bool]:
+    """The score a criterion counts with and whether it is provisional (escalated: the jury's
+    median stands in until a reviewer resolves it)."""
+    if cr is None:
+        return None, False
+    if cr.score is None and cr.provisional_score is not None:
+        return cr.provisional_score, True
+    return cr.score, False
+
+
+def _score_text(cr: CriterionResult | None) -> str:
+    """'7.25', '8.00 (provisional)' for an escalated criterion, '—' without a score."""
+    value, provisional = _value(cr)
+    return _num(value) + (f" ({PROVISIONAL})" if provisional else "")
+
+
+class _Html(str):
+    """A table cell that is markup already (made here from escaped parts)."""
+
+
+def _score_cell(cr: CriterionResult | None) -> str:
+    """A table cell: the number, and for an escalated criterion 'provisional' in small type on
+    its own line (so it fits a narrow column)."""
+    value, provisional = _value(cr)
+    if not provisional:
+        return _num(value)
+    return _Html(f'{_num(value)} <span class="prov">{PROVISIONAL}</span>')
+
+
+def _cell(value: object) -> str:
+    return value if isinstance(value, _Html) else _e(value)
 
 
 def _table(
@@ -82,7 +124,7 @@ def _table(
             (
                 f'<th scope="row">{_e(c)}</th>'
                 if i == 0
-                else f"<td{' class=num' if i in numeric else ' class=mark' if i in marks else ''}>{_e(c)}</td>"
+                else f"<td{' class=num' if i in numeric else ' class=mark' if i in marks else ''}>{_cell(c)}</td>"
             )
             for i, c in enumerate(row)
         )
@@ -102,22 +144,47 @@ def _gutter(labels: Sequence[str]) -> int:
     return min(200, 14 + 7 * max((len(label) for label in labels), default=1))
 
 
-def _bar_svg(labels: Sequence[str], values: Sequence[float | None], maximum: float = 10.0) -> str:
-    """Horizontal bars with their labels and values printed (readable in greyscale)."""
+# a provisional value (escalated, awaiting a reviewer) keeps its bar, faded, inside a dashed
+# outline: told apart by its form, not by colour alone
+_DASHED = 'fill="none" stroke="#111" stroke-width="1.2" stroke-dasharray="3 2"'
+
+
+def _provisional_rect(x: float, y: float, w: float, h: float) -> str:
+    return f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" {_DASHED}/>'
+
+
+def _bar_svg(
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    maximum: float = 10.0,
+    provisional: Sequence[bool] = (),
+) -> str:
+    """Horizontal bars with their labels and values printed (readable in greyscale); a
+    provisional value is faded inside a dashed outline and says so after its number."""
     row, left = 22, _gutter(labels)
     width = 520 - left
     height = row * len(labels) + 24
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="560" height="{height}" font-family="DejaVu Sans, sans-serif" font-size="11">'
     ]
-    for k, (label, value) in enumerate(zip(labels, values, strict=True)):
+    flags = provisional or [False] * len(labels)
+    for k, (label, value, flag) in enumerate(zip(labels, values, flags, strict=True)):
         y = 6 + k * row
         short = label if len(label) <= 32 else label[:31] + "…"
         parts.append(f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">{_e(short)}</text>')
         if value is not None:
             w = max(0.0, min(1.0, value / maximum)) * width
-            parts.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" height="16" fill="#0072B2"/>')
-            parts.append(f'<text x="{left + w + 4:.1f}" y="{y + 13}">{value:.2f}</text>')
+            if flag:
+                parts.append(
+                    f'<rect x="{left}" y="{y}" width="{w:.1f}" height="16" fill="#0072B2" '
+                    f'fill-opacity="0.35"/>{_provisional_rect(left, y + 0.6, w, 14.8)}'
+                )
+            else:
+                parts.append(
+                    f'<rect x="{left}" y="{y}" width="{w:.1f}" height="16" fill="#0072B2"/>'
+                )
+            note = f" ({PROVISIONAL})" if flag else ""
+            parts.append(f'<text x="{left + w + 4:.1f}" y="{y + 13}">{value:.2f}{note}</text>')
         else:
             parts.append(f'<text x="{left + 4}" y="{y + 13}">no score</text>')
     parts.append(f'<line x1="{left}" y1="2" x2="{left}" y2="{height - 18}" stroke="#111"/>')
@@ -132,15 +199,18 @@ def _bar_svg(labels: Sequence[str], values: Sequence[float | None], maximum: flo
 _SERIES = [("#0072B2", ""), ("#E69F00", "h"), ("#56B4E9", "d"), ("#333333", ""), ("#999999", "h")]
 
 
-def _grouped_svg(
-    labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]]
-) -> str:
+Series = tuple[str, Sequence[float | None], Sequence[bool]]  # name, values, provisional
+
+
+def _grouped_svg(labels: Sequence[str], series: Sequence[Series]) -> str:
     """One group of thin bars per plan, one bar per criterion, a legend on top (values are in
-    the ranking table: few text nodes keep the render fast)."""
+    the ranking table: few text nodes keep the render fast). A provisional value keeps its
+    criterion's place and hatching, faded inside a dashed outline; the legend says so."""
     bar, gap, left = 7, 10, _gutter(labels)
     width = 520 - left
     group = bar * len(series) + gap
-    top = 18 * ((len(series) + 1) // 2) + 6
+    dashed = any(any(flags) for _n, _v, flags in series)
+    top = 18 * ((len(series) + dashed + 1) // 2) + 6
     height = top + group * len(labels) + 18
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="560" height="{height}" font-family="DejaVu Sans, sans-serif" font-size="11">',
@@ -150,31 +220,38 @@ def _grouped_svg(
         '<path d="M0 4L4 0" stroke="#fff" stroke-width="1"/></pattern></defs>',
     ]
 
-    def fill(i: int, x: float, y: float, w: float, h: float) -> str:
+    def fill(i: int, x: float, y: float, w: float, h: float, faded: bool = False) -> str:
         color, hatch = _SERIES[i % len(_SERIES)]
-        rect = f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h}" fill="{color}"/>'
+        fade = ' fill-opacity="0.35"' if faded else ""
+        rect = f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h}" fill="{color}"{fade}/>'
         if hatch:
             rect += (
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h}" fill="url(#{hatch})"/>'
             )
+        if faded:
+            rect += _provisional_rect(x + 0.6, y + 0.6, w - 1.2, h - 1.2)
         return rect
 
-    for i, (name, _values) in enumerate(series):
+    for i, (name, _values, _flags) in enumerate(series):
         x, y = 10 + 270 * (i % 2), 4 + 18 * (i // 2)
         parts.append(fill(i, x, y, 12, 10))
         short = name if len(name) <= 36 else name[:35] + "…"
         parts.append(f'<text x="{x + 16}" y="{y + 9}">{_e(short)}</text>')
+    if dashed:
+        x, y = 10 + 270 * (len(series) % 2), 4 + 18 * (len(series) // 2)
+        parts.append(fill(3, x, y, 12, 10, faded=True))
+        parts.append(f'<text x="{x + 16}" y="{y + 9}">Provisional (awaits a reviewer)</text>')
     for k, label in enumerate(labels):
         y = top + k * group
         short = label if len(label) <= 32 else label[:31] + "…"
         parts.append(
             f'<text x="{left - 6}" y="{y + group / 2 + 2:.1f}" text-anchor="end">{_e(short)}</text>'
         )
-        for i, (_name, values) in enumerate(series):
+        for i, (_name, values, flags) in enumerate(series):
             value = values[k]
             if value is not None:
                 w = max(0.0, min(1.0, value / 10.0)) * width
-                parts.append(fill(i, left, y + i * bar, w, bar - 1))
+                parts.append(fill(i, left, y + i * bar, w, bar - 1, faded=flags[k]))
     bottom = top + group * len(labels)
     parts.append(f'<line x1="{left}" y1="{top - 2}" x2="{left}" y2="{bottom}" stroke="#111"/>')
     parts.append(
@@ -248,7 +325,7 @@ def run_html(run: Run) -> str:
                     f"P{k} {r.name}" + (" (provisional)" if r.provisional else ""),
                     r.rank,
                     _num(r.score),
-                    *[_num(r.criteria[c.id].score) if c.id in r.criteria else "—" for c in crit],
+                    *[_score_cell(r.criteria.get(c.id)) for c in crit],
                     f"{round(100 * r.coverage.ratio)}%",
                 ]
                 for k, r in enumerate(results, 1)
@@ -263,32 +340,57 @@ def run_html(run: Run) -> str:
             ],
         )
     )
+    if any(r.provisional for r in results):
+        out.append(
+            '<p class="note">Provisional: the judges disagree too much on that criterion for '
+            "any rule to decide; it counts with the judges' median until a reviewer resolves it "
+            f"(see Judge conflicts; <code>a11y-judge conflicts {_e(run.run_id)} --status "
+            "escalated</code>).</p>"
+        )
     out.append(injection_html(run) + redaction_html(run))
     out.append("<h2>Charts</h2>")
     names = [r.name for r in results]
     keys = [f"P{k}" for k in range(1, len(results) + 1)]
     out.append(f'<p class="note">Plans are keyed by rank: {_plan_keys(names)}.</p>')
     scores = [r.score for r in results]
+    marked = [r.provisional for r in results]
+    dashed = " Dashed outlines are provisional." if any(marked) else ""
     alt = "Bar chart of weighted scores: " + "; ".join(
-        f"{n} {_num(s)}" for n, s in zip(names, scores, strict=True)
+        f"{n} {_num(r.score)}" + (f" ({PROVISIONAL})" if r.provisional else "")
+        for n, r in zip(names, results, strict=True)
     )
     out.append(
-        _figure(_bar_svg(keys, scores), alt, "Weighted score per plan (data in the ranking table)")
+        _figure(
+            _bar_svg(keys, scores, provisional=marked),
+            alt,
+            f"Weighted score per plan (data in the ranking table).{dashed}",
+        )
     )
+    values = [[_value(r.criteria.get(c.id)) for r in results] for c in crit]
     series = [
-        (c.name, [r.criteria[c.id].score if c.id in r.criteria else None for r in results])
-        for c in crit
+        (c.name, [v for v, _ in column], [p for _, p in column])
+        for c, column in zip(crit, values, strict=True)
     ]
-    alt = "Grouped bar chart of criterion scores per plan: " + "; ".join(
-        f"{n}: " + ", ".join(f"{label} {_num(v[k])}" for label, v in series)
-        for k, n in enumerate(names)
+    provisional = sum(p for column in values for _, p in column)
+    alt = (
+        "Grouped bar chart of criterion scores per plan"
+        + (
+            f" ({provisional} provisional score(s), drawn as dashed outlines, await a reviewer)"
+            if provisional
+            else ""
+        )
+        + ": "
+        + "; ".join(
+            f"{n}: " + ", ".join(f"{c.name} {_score_text(r.criteria.get(c.id))}" for c in crit)
+            for n, r in zip(names, results, strict=True)
+        )
     )
     out.append(
         _figure(
             _grouped_svg(keys, series),
             alt,
             "Criterion scores per plan, one bar per criterion in legend order (data in the "
-            "ranking table)",
+            f"ranking table).{dashed}",
         )
     )
     out.append("<h2>Coverage matrix</h2>")
@@ -340,10 +442,12 @@ def run_html(run: Run) -> str:
     else:
         out.append("<p>Every finding is addressed by at least one plan.</p>")
     out.append("<h2>Plan by plan</h2>")
+    jury = len(run.judges) > 1
     for r in results:
         out.append(
             f"<h3>{_e(r.rank)}. {_e(r.name)} — {_num(r.score)} / 10{' (provisional)' if r.provisional else ''}</h3>"
         )
+        own = {j.judge_id: j for j in run.judgments if j.plan_name == r.name}
         quoted: set[str] = set()  # a quote that backs several criteria is printed once
         for c in crit:
             cr = r.criteria.get(c.id)
@@ -352,8 +456,15 @@ def run_html(run: Run) -> str:
             fresh = [ev.quote for ev in cr.evidence[:3] if ev.quote not in quoted]
             again = len(cr.evidence[:3]) - len(fresh)
             quoted.update(fresh)
+            value, stand_in = _value(cr)
+            score = (
+                f"escalated, {_num(value)} {PROVISIONAL} until a reviewer resolves it"
+                if stand_in
+                else _num(value)
+            )
+            each = f" (judges: {_e(_by_judge(run, own, c.id))})" if jury else ""
             out.append(
-                f"<p><strong>{_e(c.name)}: {_num(cr.score)}</strong>. {_e(cr.rationale)}"
+                f"<p><strong>{_e(c.name)}: {score}</strong>{each}. {_e(cr.rationale)}"
                 + (f" (Also backed by {again} quote(s) shown above.)" if again else "")
                 + "</p>"
             )
@@ -369,37 +480,37 @@ def run_html(run: Run) -> str:
             f"<p>Coverage: {len(r.coverage.covered)} addressed, {len(r.coverage.mentioned)} mentioned, "
             f"{len(r.coverage.missed)} missed.</p>"
         )
-    out.append("<h2>Judge conflicts</h2>")
     if run.conflicts:
+        waiting = len(run.escalated)
+        # the heading, the note and the caption stay on the page of the table's first rows
+        out.append(
+            "<h2>Judge conflicts</h2>"
+            f'<p class="lead">{len(run.conflicts)} plan × criterion item(s) had two or more '
+            "scores; "
+            + (
+                f"{waiting} await a reviewer: their score used is provisional."
+                if waiting
+                else "none awaits a reviewer."
+            )
+            + "</p>"
+        )
         out.append(
             _table(
                 "Where the judges disagreed",
                 [
-                    "Plan and criterion",
-                    "Severity",
-                    "Spread",
+                    "Plan",
+                    "Criterion",
+                    "Severity (spread)",
                     "Status",
                     "Score used",
                     "How it was settled",
                 ],
-                [
-                    [
-                        f"{c.plan} / {c.criterion}",
-                        c.severity,
-                        f"{c.spread:.2f}",
-                        c.status,
-                        _num(c.resolved_score),
-                        (
-                            f"{c.resolution.reviewer}: {c.resolution.note}"
-                            if c.resolution
-                            else c.reasoning or c.strategy
-                        ),
-                    ]
-                    for c in run.conflicts
-                ],
+                _conflict_rows(run),
+                widths=["15%", "15%", "11%", "11%", "10%", "38%"],
             )
         )
     else:
+        out.append("<h2>Judge conflicts</h2>")
         out.append("<p>One judge, or judges that agreed: no conflicts.</p>")
     out.append("<h2>Methodology</h2>")
     out.append(
@@ -419,6 +530,53 @@ def run_html(run: Run) -> str:
     )
     out.append("</body></html>")
     return "".join(out)
+
+
+def _conflict_rows(run: Run) -> list[list[object]]:
+    """The conflicts table: plan, criterion name, severity (spread), status, the score used (an
+    escalated one's provisional stand-in, marked) and how it was settled."""
+    names = {c.id: c.name for c in run.rubric.criteria}
+    plans = {r.name: r for r in run.results}
+    rows: list[list[object]] = []
+    for x in run.conflicts:
+        plan = plans.get(x.plan)
+        used = (
+            _num(x.resolved_score)
+            if x.resolved_score is not None or plan is None
+            else _score_cell(plan.criteria.get(x.criterion))
+        )
+        settled = (
+            f"{x.resolution.reviewer}: {x.resolution.note}"
+            if x.resolution
+            else x.reasoning or x.strategy
+        )
+        rows.append(
+            [
+                x.plan,
+                names.get(x.criterion, x.criterion),
+                f"{x.severity} ({x.spread:.2f})",
+                x.status,
+                used,
+                settled,
+            ]
+        )
+    return rows
+
+
+def _by_judge(run: Run, judgments: dict[str, Judgment], criterion: str) -> str:
+    """'offline 7.36, strict 6.00, lenient failed': each judge's own score of one criterion
+    (from its judgment), in the run's judge order."""
+    parts = []
+    for info in run.judges:
+        j = judgments.get(info.id)
+        if j is None:
+            parts.append(f"{info.id} no judgment")
+        elif j.status != "ok":
+            parts.append(f"{info.id} failed")
+        else:
+            cs = j.scores.get(criterion)
+            parts.append(f"{info.id} {_num(cs.score if cs else None)}")
+    return ", ".join(parts)
 
 
 def _head(title: str) -> str:

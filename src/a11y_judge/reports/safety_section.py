@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 
 from a11y_judge.models import Run
+from a11y_judge.reports.text import md_line
 from a11y_judge.safety.injection import KINDS
 
 INJECTION_HEADING = "Instructions aimed at the judge"
@@ -29,8 +30,10 @@ def injection_markdown(run: Run) -> list[str]:
     lines = ["", f"## {INJECTION_HEADING}", "", INJECTION_NOTE, ""]
     lines += ["| Document | Where | Kind | Excerpt |", "|---|---|---|---|"]
     for f in run.injection:
-        excerpt = f.excerpt.replace("|", "\\|").replace("`", "'")
-        lines.append(f"| {f.role} {f.document} | {f.where} | {f.kind} | `{excerpt}` |")
+        excerpt = " ".join(f.excerpt.split()).replace("|", "\\|").replace("`", "'")
+        lines.append(
+            f"| {f.role} {md_line(f.document)} | {md_line(f.where)} | {f.kind} | `{excerpt}` |"
+        )
     return lines
 
 
