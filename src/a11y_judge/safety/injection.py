@@ -304,6 +304,12 @@ def _invisible_offsets(text: str) -> list[int]:
     return _INVISIBLE_CHARS.positions(text)
 
 
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    """_CODE's spans, tried only where a backtick or '~~~' opens one."""
+    ticks = sorted({*scanning.occurrences(text, "`"), *scanning.occurrences(text, "~~~")})
+    return [m.span() for m in scanning.confirm(_CODE, text, ticks)]
+
+
 def _scan_hits(text: str) -> tuple[_Hit, ...]:
     invisible = _invisible_offsets(text)  # one scan serves three uses
     hits = _invisible(text, invisible)
@@ -322,8 +328,7 @@ def _scan_hits(text: str) -> tuple[_Hit, ...]:
     hits += _role_lines(visible, where, list(roles))
     if any(0xE0020 <= ord(text[i]) <= 0xE007E for i in invisible):
         hits += _tag_text(text)
-    ticks = sorted({*scanning.occurrences(text, "`"), *scanning.occurrences(text, "~~~")})
-    code = [m.span() for m in scanning.confirm(_CODE, text, ticks)]
+    code = _code_spans(text)
     hits += _hidden_markup(text, code)
     return tuple(hits)
 
