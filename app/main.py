@@ -15,7 +15,7 @@ from a11y_judge.errors import A11yJudgeError  # noqa: E402
 from a11y_judge.monitoring import exporter  # noqa: E402
 from app.components import access  # noqa: E402
 from app.components.layout import app_styles  # noqa: E402
-from app.components.sidebar import render_sidebar  # noqa: E402
+from app.components.sidebar import render_sidebar, show_history_count  # noqa: E402
 
 st.set_page_config(page_title="A11y Judge", page_icon=":material/balance:", layout="wide")
 try:
@@ -48,7 +48,7 @@ st.caption(
     "Score accessibility remediation plans against an audit with a jury of judges, "
     "on a weighted rubric. Every run is kept in history."
 )
-render_sidebar()
+history_slot = render_sidebar()
 if settings.read_only:
     st.sidebar.info("Read-only deployment: browse history; no new runs.", icon=":material/lock:")
 try:  # the opt-in metrics endpoint, once per server process
@@ -56,3 +56,4 @@ try:  # the opt-in metrics endpoint, once per server process
 except A11yJudgeError as exc:
     st.error(str(exc))
 page.run()
+show_history_count(history_slot)  # a run the page just recorded counts at once

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from a11y_judge.credentials import KEY_OPTIONAL
 from a11y_judge.errors import A11yJudgeError
@@ -32,11 +33,19 @@ def _judges() -> None:
     st.page_link(SETTINGS_PAGE, label="Settings", icon=":material/settings:")
 
 
-def render_sidebar() -> None:
-    """Available judges (offline and LLM) and the history file."""
+def render_sidebar() -> DeltaGenerator:
+    """Available judges (offline and LLM) and the history file; returns the run-count slot."""
     with st.sidebar:
         _judges()
         st.markdown("## History")
+        slot = st.empty()
+    show_history_count(slot)
+    return slot
+
+
+def show_history_count(slot: DeltaGenerator) -> None:
+    """How many runs history holds, and where; called again once a page has run."""
+    with slot.container():
         try:
             count = HistoryStore().count_runs()
         except A11yJudgeError as exc:

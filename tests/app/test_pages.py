@@ -207,6 +207,8 @@ def test_evaluate_demo_run_ranks_and_saves(demo_dir: Path) -> None:
     ]
     runs = HistoryStore().list_runs()
     assert len(runs) == 1 and runs[0].winner == WINNER
+    # the sidebar counts the run just recorded in the same rerun, not one click later
+    assert "1 run, stored in" in [m.value for m in at.sidebar.markdown]
     # the results stay on screen across reruns (e.g. after a download click)
     at.run()
     assert at.table[0].value.iloc[0]["Plan"] == WINNER
