@@ -31,8 +31,20 @@ def series_lines(
             hovertemplate=f"{_esc(str(name))}<br>%{{x}}<br>%{{y:{fmt}}}<extra></extra>",
         )
     fig.update_yaxes(title=y_title, rangemode="tozero")
-    fig.update_xaxes(title=None)
+    fig.update_xaxes(title=None, range=_time_window(frame[x]))
     return _layout(fig, 360, legend=LEGEND, showlegend=bool(series))
+
+
+def _time_window(when: pd.Series) -> list[pd.Timestamp] | None:
+    """An hour around points in time less than a minute apart (one run, say): plotly would
+    otherwise stretch their instant over the axis in ticks of a tenth of a millisecond."""
+    if when.empty or not pd.api.types.is_datetime64_any_dtype(when):
+        return None
+    first, last = when.min(), when.max()
+    if last - first >= pd.Timedelta(minutes=1):
+        return None
+    half = pd.Timedelta(minutes=30)
+    return [first - half, last + half]
 
 
 def latency_boxes(stats: pd.DataFrame) -> go.Figure:

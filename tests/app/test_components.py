@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from app.components import figures, tables
 from app.components.inputs import demo_files, read_inputs, read_inputs_cached
@@ -161,3 +162,18 @@ def test_markdown_helpers_keep_text_literal() -> None:
     assert md_quote("**Alt text.** Write it") == "> **Alt text.** Write it"
     assert md_quote("## Phase 1") == "> \\## Phase 1"
     assert md_quote("> nested") == "> \\> nested"
+
+
+def test_series_over_one_instant_spans_an_hour_not_a_millisecond() -> None:
+    """One run: the time axis shows an hour around it; a real span is left to plotly."""
+    from app.components.perf_figures import series_lines
+
+    at = pd.Timestamp("2026-12-02 12:44:46.16", tz="UTC")
+    one = pd.DataFrame({"when": [at, at], "p95_s": [0.33, 0.34], "model": ["a", "b"]})
+    window = series_lines(one, "when", "p95_s", "model", "p95 (s)").layout.xaxis.range
+    assert [pd.Timestamp(t) for t in window] == [
+        at - pd.Timedelta(minutes=30),
+        at + pd.Timedelta(minutes=30),
+    ]
+    day = pd.DataFrame({"when": [at, at + pd.Timedelta(days=1)], "p95_s": [0.3, 0.4]})
+    assert series_lines(day, "when", "p95_s", None, "p95 (s)").layout.xaxis.range is None
