@@ -246,6 +246,9 @@ def test_history_lists_and_opens_the_runs(
     main.get_by_role("heading", name="Ranking").wait_for()
     tidy = download(page, "Download CSV", tmp_path)
     assert csv_header(tidy) == RUN_COLUMNS
+    pdf = build_and_download_pdf(page, tmp_path)  # the opened run's report
+    assert pdf.name == tidy.name.replace(".csv", ".pdf")
+    check_tagged_pdf(pdf)
     _accessible(page, "history")
     main.get_by_role("tab", name="Audit log").click()  # who did what: the recorded runs
     main.get_by_text("entries, newest first").wait_for()
