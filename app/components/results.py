@@ -36,10 +36,32 @@ def _score(value: float | None) -> str:
     return "—" if value is None or math.isnan(value) else f"{value:.2f}"
 
 
+#: Rows up to which a chart's numbers are a plain HTML table, read by assistive technology like
+#: any table; longer ones (months of history) stay Streamlit's grid, which scrolls, searches and
+#: downloads them.
+HTML_TABLE_ROWS = 60
+
+
 def data_table(frame: pd.DataFrame, label: str = "Data table") -> None:
     """The figure's numbers in an expander, for screen-reader and keyboard users."""
     with st.expander(label):
-        st.dataframe(frame, hide_index=True)
+        if len(frame) > HTML_TABLE_ROWS:
+            st.caption(f"{len(frame)} rows, in a grid with search and CSV download (its toolbar).")
+            st.dataframe(frame, hide_index=True)
+            return
+        st.table(_plain(frame), hide_index=True)
+
+
+def _cell(value: object) -> str:
+    """A text cell as Streamlit's table shows it (Markdown): escaped; '—' for nothing."""
+    return "—" if value is None or value is pd.NA else md_escape(str(value))
+
+
+def _plain(frame: pd.DataFrame) -> pd.io.formats.style.Styler:
+    """Text escaped, decimals to 4 significant digits, '—' where a number is missing."""
+    text = [c for c in frame.columns if frame[c].dtype == object]
+    decimals = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
+    return frame.style.format(_cell, subset=text).format("{:.4g}", subset=decimals, na_rep="—")
 
 
 def ranking_table(run: Run) -> None:

@@ -16,7 +16,7 @@ from app.components.text import md_code
 
 def _judges() -> None:
     """Offline always; each LLM provider as configured in Settings, or how to configure it."""
-    st.markdown("## Judges available")
+    st.markdown("**Judges available**")  # labels, not headings: the page's h1 comes first
     st.markdown(f":material/check_circle: {judge_label('offline')}")
     configured = ls.enabled_specs()
     secrets = ls.streamlit_secrets()
@@ -37,7 +37,7 @@ def render_sidebar() -> DeltaGenerator:
     """Available judges (offline and LLM) and the history file; returns the run-count slot."""
     with st.sidebar:
         _judges()
-        st.markdown("## History")
+        st.markdown("**History**")
         slot = st.empty()
     show_history_count(slot)
     return slot

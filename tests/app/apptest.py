@@ -28,5 +28,10 @@ def texts(elements: object) -> str:
 
 
 def frame(at: AppTest, column: str) -> pd.DataFrame:
-    """The first table that has this column."""
-    return next(d.value for d in at.dataframe if column in d.value.columns)
+    """The first table (grid or HTML table) that has this column."""
+    return next(t for t in frames(at) if column in t.columns)
+
+
+def frames(at: AppTest) -> list[pd.DataFrame]:
+    """Every grid's and every HTML table's data, grids first."""
+    return [d.value for d in [*at.dataframe, *at.table]]

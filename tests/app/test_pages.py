@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from apptest import no_exception, texts
+from apptest import frames, no_exception, texts
 from streamlit.testing.v1 import AppTest
 
 from a11y_judge.engine import evaluate
@@ -219,12 +219,12 @@ def test_evaluate_coverage_matrix_shows_three_states() -> None:
     """Addressed, mentioned (deferred by the agency plan) and missed, with the quotes."""
     at = run_demo(app())
     no_exception(at)
-    frames = [d.value for d in at.dataframe]
-    matrix = next(f for f in frames if "Finding" in f.columns and "agency-quick-wins" in f.columns)
+    tables = frames(at)
+    matrix = next(f for f in tables if "Finding" in f.columns and "agency-quick-wins" in f.columns)
     agency = dict(zip(matrix["Finding"], matrix["agency-quick-wins"], strict=True))
     assert agency["NW-08"] == "mentioned" and agency["NW-01"] == "addressed"
     assert agency["NW-14"] == "missed"
-    quotes = next(f for f in frames if "Plan's sentence" in f.columns)
+    quotes = next(f for f in tables if "Plan's sentence" in f.columns)
     row = quotes[(quotes["Finding"] == "NW-08") & (quotes["Plan"] == "agency-quick-wins")]
     assert row.iloc[0]["State"] == "mentioned" and "platform team" in row.iloc[0]["Plan's sentence"]
     headers = [h.value for h in at.subheader]
