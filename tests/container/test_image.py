@@ -264,3 +264,60 @@ def test_a_restart_keeps_the_history_and_does_not_record_the_demo_again(
     assert container.runs() == before
     logs = _docker("logs", container.name)
     assert logs.count("already holds runs: demo not recorded again") == 1
+
+
+def _compose() -> list[str] | None:
+    """`docker compose` (the plugin) or docker-compose 1.x, whichever answers."""
+    for cmd in (["docker", "compose"], ["docker-compose"]):
+        if shutil.which(cmd[0]) is None:
+            continue
+        done = subprocess.run([*cmd, "version"], capture_output=True, timeout=30)
+        if done.returncode == 0:
+            return cmd
+    return None
+
+
+def test_docker_compose_up_serves_a_healthy_app_with_the_demo_run(
+    image: dict[str, object], tmp_path: Path
+) -> None:
+    """The README's `docker compose up -d` with the repository's docker-compose.yml; an override
+    file only points it at this test's image and volumes of its own (so a real deployment's
+    `a11y-judge-data` is never touched), and A11Y_JUDGE_PORT at a free port."""
+    compose = _compose()
+    if compose is None:
+        pytest.skip("neither `docker compose` nor docker-compose is installed")
+    project = f"a11y-judge-compose-{uuid.uuid4().hex[:8]}"
+    port = _free_port()
+    override = tmp_path / "override.yml"
+    override.write_text(
+        f"services:\n  a11y-judge:\n    image: {TAG}\n"
+        f"volumes:\n  a11y-judge-data:\n    name: {project}-data\n"
+        f"  a11y-judge-output:\n    name: {project}-output\n",
+        encoding="utf-8",
+    )
+    files = ["-f", str(REPO / "docker-compose.yml"), "-f", str(override), "-p", project]
+
+    env = os.environ | {"A11Y_JUDGE_PORT": str(port)}  # the port docker-compose.yml publishes
+
+    def run(*args: str, timeout: float = 180) -> str:
+        done = subprocess.run(
+            [*compose, *files, *args], capture_output=True, text=True, timeout=timeout, env=env
+        )
+        if done.returncode != 0:
+            pytest.fail(f"compose {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+        return done.stdout.strip()
+
+    try:
+        run("up", "-d", "--no-build")
+        box = Container(
+            run("ps", "-q", "a11y-judge"), f"{project}-data", f"http://127.0.0.1:{port}"
+        )
+        box.wait_healthy()  # the health check docker-compose.yml declares
+        with urllib.request.urlopen(f"{box.url}/_stcore/health", timeout=5) as resp:
+            assert resp.read() == b"ok"
+        runs = box.runs()
+        assert [r["audit_name"] for r in runs] == ["northwind-audit"]  # the first start's demo
+        mounts = _docker("inspect", "--format", "{{range .Mounts}}{{.Name}} {{end}}", box.name)
+        assert sorted(mounts.split()) == [f"{project}-data", f"{project}-output"]
+    finally:
+        run("down", "-v", timeout=120)
