@@ -14,7 +14,7 @@ from a11y_judge.engine import evaluate
 from a11y_judge.ingest import plan_files, read_audit, read_plans
 from a11y_judge.judges import create_judge
 from a11y_judge.models import AuditReport, Plan, Run
-from a11y_judge.reports.csv_report import COLUMNS, to_csv
+from a11y_judge.reports.csv_report import COLUMNS, to_csv, to_summary_csv
 from a11y_judge.rubric import load_rubric
 from fakes.scripted_judge import ScriptedJudge
 
@@ -121,3 +121,16 @@ def test_a_jury_of_one_has_a_row_for_its_judge_too(inputs: tuple[AuditReport, li
             assert set(mine) == {"jury", "offline"}
             assert mine["offline"]["score"] == mine["jury"]["score"] == str(cr.score)
             assert mine["offline"]["status"] == "ok"
+
+
+def test_the_wide_summary_leaves_an_escalated_cell_empty_and_names_its_provisional_score(
+    jury: Run,
+) -> None:
+    rows = list(csv.DictReader(io.StringIO(to_summary_csv(jury))))
+    first = next(r for r in jury.results if r.name != HOSTILE)
+    row = next(r for r in rows if r["plan"] == first.name)
+    assert row[LT] == "" and row["provisional"] == "yes" and row["escalated"] == "1"
+    assert row["provisional_scores"] == f"{LT}=4.00"
+    assert float(row[SP]) == first.criteria[SP].score
+    other = next(r for r in rows if r["plan"] != first.name)
+    assert other["provisional_scores"] == "" and other["provisional"] == "no"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from a11y_judge.models import CriterionResult, Judgment, Run
+from a11y_judge.models import CriterionResult, Judgment, PlanResult, Run
 from a11y_judge.reports.spreadsheet import SafeWriter
 
 COLUMNS = [
@@ -107,12 +107,20 @@ def summary_columns(run: Run) -> list[str]:
         "conflicts",
         "escalated",
         "provisional",
+        "provisional_scores",
     ]
+
+
+def _provisional_scores(r: PlanResult, crit: list[str]) -> str:
+    """'criterion=median; …' for the criteria awaiting a reviewer (their score cells are empty)."""
+    held = [(c, r.criteria[c].provisional_score) for c in crit if c in r.criteria]
+    return "; ".join(f"{c}={v:.2f}" for c, v in held if v is not None)
 
 
 def to_summary_csv(run: Run) -> str:
     """Wide CSV: one row per plan in rank order, a column per criterion (the jury's score, empty
-    while escalated), coverage counts, and the plan's conflicts."""
+    while escalated; `provisional_scores` then holds the jury's median it is ranked with),
+    coverage counts, and the plan's conflicts."""
     crit = [c.id for c in run.rubric.criteria]
     out = io.StringIO()
     writer = SafeWriter(out)
@@ -136,6 +144,7 @@ def to_summary_csv(run: Run) -> str:
                 len(mine),
                 sum(c.status == "escalated" for c in mine),
                 "yes" if r.provisional else "no",
+                _provisional_scores(r, crit),
             ]
         )
     return out.getvalue()
