@@ -21,6 +21,7 @@ from a11y_judge.reports.csv_report import to_csv, to_summary_csv
 from a11y_judge.reports.json_report import to_json
 from a11y_judge.reports.markdown_report import to_markdown
 from a11y_judge.reports.pdf_report import run_pdf
+from a11y_judge.reports.text import md_line
 from app.components import figures, safety, tables
 from app.components.access import log_export
 from app.components.tables import format_when
@@ -53,13 +54,23 @@ def data_table(frame: pd.DataFrame, label: str = "Data table") -> None:
 
 
 def _cell(value: object) -> str:
-    """A text cell as Streamlit's table shows it (Markdown): escaped; '—' for nothing."""
-    return "—" if value is None or value is pd.NA else md_escape(str(value))
+    """A text cell as Streamlit's table shows it (Markdown): one line, escaped; '—' for
+    nothing (None, NaN or NA, as pandas holds a missing text)."""
+    return "—" if pd.api.types.is_scalar(value) and pd.isna(value) else md_line(value)
 
 
 def _plain(frame: pd.DataFrame) -> pd.io.formats.style.Styler:
     """Text escaped, decimals to 4 significant digits, '—' where a number is missing."""
-    text = [c for c in frame.columns if frame[c].dtype == object]
+    types = pd.api.types
+    text = [  # str (pandas' string dtype) or object: whatever is not a number, flag or time
+        c
+        for c in frame.columns
+        if not (
+            types.is_numeric_dtype(frame[c])
+            or types.is_bool_dtype(frame[c])
+            or types.is_datetime64_any_dtype(frame[c])
+        )
+    ]
     decimals = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
     return frame.style.format(_cell, subset=text).format("{:.4g}", subset=decimals, na_rep="—")
 

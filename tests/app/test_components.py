@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -177,3 +178,14 @@ def test_series_over_one_instant_spans_an_hour_not_a_millisecond() -> None:
     ]
     day = pd.DataFrame({"when": [at, at + pd.Timedelta(days=1)], "p95_s": [0.3, 0.4]})
     assert series_lines(day, "when", "p95_s", None, "p95 (s)").layout.xaxis.range is None
+
+
+def test_a_chart_table_shows_text_on_one_line_escaped_and_missing_values_as_a_dash() -> None:
+    from app.components.results import _plain
+
+    frame = pd.DataFrame(
+        {"Plan": ["a | b\n*c*", None], "Score": [7.123456, float("nan")], "Runs": [3, 4]}
+    )
+    html = _plain(frame).hide(axis="index").to_html()
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", html)
+    assert cells == ["a \\| b \\*c\\*", "7.123", "3", "—", "—", "4"]
